@@ -1,0 +1,5 @@
+"""Run carta as `python -m generator`."""
+
+from .cli import main
+
+main()

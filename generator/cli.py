@@ -1,0 +1,116 @@
+"""The `carta` command: parsing and messages only; the work is done by the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import CartaError
+
+HELP = {
+    "main": "carta turns letters written as YAML and Markdown into PDF and HTML.",
+    "project": "The letters project folder (default: the current folder).",
+    "verbose": "Say more about what is done.",
+    "quiet": "Print only problems.",
+    "debug": "Show the full traceback of an unexpected error.",
+    "build": "Build PDF and HTML for every letter (or the LETTER ids given) in every locale.",
+    "check": "Check content for problems without building anything; exit 1 if there are any.",
+    "init": "Create a new letters project in DIR, with an example letter that builds.",
+    "locale": "Build only this locale (repeatable). Default: the locales in carta.toml.",
+    "format": "Build only this format (repeatable). Default: pdf and html.",
+    "out": "Write into this folder instead of the project's output/.",
+}
+
+
+class Settings:
+    """What the global options say, handed to every command."""
+
+    def __init__(self, project_dir: Path, verbosity: int, debug: bool):
+        self.project_dir = project_dir
+        self.verbosity = verbosity
+        self.debug = debug
+
+    def project(self):
+        from .project import load_project
+
+        return load_project(self.project_dir)
+
+    def say(self, message: str, level: int = 1) -> None:
+        if self.verbosity >= level:
+            click.echo(message)
+
+
+class CartaGroup(click.Group):
+    """Turns an unexpected exception into one line, unless --debug asks for the traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:
+            if "--debug" in sys.argv or (ctx.obj is not None and ctx.obj.debug):
+                raise
+            raise CartaError(
+                f"internal error: {type(error).__name__}: {error}\n"
+                "This is a bug in carta, not in your content. Rerun with --debug to see "
+                "the details, and report them.") from None
+
+
+@click.group(cls=CartaGroup, help=HELP["main"])
+@click.version_option(__version__, prog_name="carta")
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=".", help=HELP["project"])
+@click.option("-v", "--verbose", count=True, help=HELP["verbose"])
+@click.option("-q", "--quiet", is_flag=True, help=HELP["quiet"])
+@click.option("--debug", is_flag=True, help=HELP["debug"])
+@click.pass_context
+def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug: bool) -> None:
+    ctx.obj = Settings(project_dir, 0 if quiet else 1 + verbose, debug)
+
+
+@cli.command(help=HELP["build"])
+@click.argument("letters", nargs=-1)
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
+              help=HELP["format"])
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=HELP["out"])
+@click.pass_obj
+def build(settings: Settings, letters, locales, formats, out) -> None:
+    from .build import FORMATS
+    from .build import build as run_build
+
+    project = settings.project()
+    written = run_build(
+        project, tuple(letters), tuple(locales), tuple(formats) or FORMATS, out,
+        report=lambda path: settings.say(f"wrote {project.shown(path)}"))
+    settings.say(f"built {len(written)} files")
+
+
+@cli.command(help=HELP["check"])
+@click.argument("letters", nargs=-1)
+@click.pass_obj
+def check(settings: Settings, letters) -> None:
+    from .build import plan
+
+    jobs = plan(settings.project(), tuple(letters))
+    count = len({job.letter.id for job in jobs})
+    settings.say(f"no problems found in {count} letter{'s' if count != 1 else ''}")
+
+
+@cli.command(help=HELP["init"])
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def init(settings: Settings, directory: Path) -> None:
+    from .scaffold import create_project
+
+    for path in create_project(directory):
+        settings.say(f"created {path}", level=2)
+    settings.say(f"new letters project in {directory}; try: carta --project {directory} build")
+
+
+def main() -> None:
+    cli(prog_name="carta")

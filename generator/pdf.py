@@ -1,0 +1,109 @@
+"""HTML to PDF with WeasyPrint: the only module that imports it, with a fetcher kept in bounds."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import font_source_sans_pro
+import font_source_serif_pro
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from .errors import BuildError
+
+# The faces the default design uses, from the font packages (never from the system).
+FONT_FACES = (
+    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-Regular.ttf", 400, "normal"),
+    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-It.ttf", 400, "italic"),
+    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-Semibold.ttf", 600, "normal"),
+    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-SemiboldIt.ttf", 600, "italic"),
+    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-Bold.ttf", 700, "normal"),
+    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-BoldIt.ttf", 700, "italic"),
+    ("Source Sans Pro", font_source_sans_pro, "SourceSansPro-Regular.ttf", 400, "normal"),
+    ("Source Sans Pro", font_source_sans_pro, "SourceSansPro-It.ttf", 400, "italic"),
+    ("Source Sans Pro", font_source_sans_pro, "SourceSansPro-Semibold.ttf", 600, "normal"),
+    ("Source Sans Pro", font_source_sans_pro, "SourceSansPro-Bold.ttf", 700, "normal"),
+)
+
+
+def font_folders() -> tuple[Path, ...]:
+    return tuple(sorted({Path(package.font_directory).resolve()
+                         for _, package, _, _, _ in FONT_FACES}))
+
+
+def _font_face_css() -> str:
+    rules = []
+    for family, package, filename, weight, style in FONT_FACES:
+        url = (Path(package.font_directory) / filename).resolve().as_uri()
+        rules.append(f'@font-face {{ font-family: "{family}"; src: url("{url}"); '
+                     f"font-weight: {weight}; font-style: {style}; }}")
+    return "\n".join(rules)
+
+
+class RestrictedFetcher(weasyprint.URLFetcher):
+    """Serves data: URLs and files inside the allowed folders; refuses everything else."""
+
+    def __init__(self, allowed: tuple[Path, ...]):
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self.allowed = tuple(path.resolve() for path in allowed)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            # Resolve symlinks and "..", then check where the file really is.
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if any(path.is_relative_to(folder) for folder in self.allowed) and path.is_file():
+                return super().fetch(path.as_uri(), headers)
+        self.refused.append(url)
+        raise ValueError(f"carta refuses to fetch {url!r}: only files inside the project")
+
+
+class _ErrorCollector(logging.Handler):
+    """Keeps WeasyPrint's error messages (a missing image, a font that failed) for the caller."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+class PdfMaker:
+    """Turns HTML into PDF bytes, sharing fonts and parsed CSS across all documents of a run."""
+
+    def __init__(self, allowed_folders: tuple[Path, ...]):
+        self.fetcher = RestrictedFetcher(allowed_folders + font_folders())
+        # @font-face only works when the same FontConfiguration reaches both CSS() and
+        # write_pdf(); it also caches the fonts for every later document.
+        self.font_config = FontConfiguration()
+        self.stylesheets = [weasyprint.CSS(string=_font_face_css(), font_config=self.font_config,
+                                           url_fetcher=self.fetcher)]
+
+    def make(self, html: str, base: Path, name: str) -> bytes:
+        """PDF bytes for one HTML document; `base` resolves relative URLs, `name` is for errors."""
+        collector = _ErrorCollector()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(collector)
+        refused_before = len(self.fetcher.refused)
+        try:
+            document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/",
+                                       url_fetcher=self.fetcher)
+            pdf = document.write_pdf(stylesheets=self.stylesheets, font_config=self.font_config,
+                                     pdf_tags=True)
+        except Exception as error:  # WeasyPrint raises many kinds; the user needs one message
+            raise BuildError(f"{name}: the PDF could not be made: {error}") from error
+        finally:
+            logger.removeHandler(collector)
+        refused = self.fetcher.refused[refused_before:]
+        if refused:
+            raise BuildError(f"{name}: refused to load {', '.join(refused)}; "
+                             "only files inside the project can be used")
+        if collector.messages:
+            raise BuildError(f"{name}: " + "; ".join(collector.messages))
+        return pdf

@@ -1,0 +1,104 @@
+"""Where a letters project lives: its folders, its carta.toml settings, the built-in design."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentError, Problem
+
+SETTINGS_FILE = "carta.toml"
+PAPER_SIZES = ("A4", "Letter")
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def builtin_templates() -> Path:
+    """The default design: inside the wheel when installed, at the repository top when not."""
+    installed = _PACKAGE_DIR / "templates"
+    return installed if installed.is_dir() else _PACKAGE_DIR.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Settings:
+    locales: tuple[str, ...] = ("es",)
+    paper: str = "A4"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    settings: Settings
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def letters_dir(self) -> Path:
+        return self.content / "letters"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    def shown(self, path: Path) -> str:
+        """A path as the user should read it: relative to the project when inside it."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def letter_files(self) -> list[Path]:
+        return sorted(self.letters_dir.glob("*.yaml")) + sorted(self.letters_dir.glob("*.yml"))
+
+
+def load_project(root: Path | str = ".") -> Project:
+    """Open the project at `root`, reading carta.toml when there is one."""
+    root = Path(root).resolve()
+    if not (root / "content").is_dir():
+        raise ContentError([Problem(
+            str(root), None, None, "",
+            "expected a carta project here (a folder with content/), found none; "
+            "pass --project DIR, or create one with 'carta init DIR'")])
+    return Project(root, _read_settings(root / SETTINGS_FILE))
+
+
+def _read_settings(path: Path) -> Settings:
+    if not path.is_file():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ContentError([
+            Problem(SETTINGS_FILE, None, None, "", f"not valid TOML: {error}")]) from None
+    problems: list[Problem] = []
+    known = {"project"}
+    for key in data:
+        if key not in known:
+            problems.append(Problem(SETTINGS_FILE, None, None, key,
+                                    f"unknown section; expected: {', '.join(sorted(known))}"))
+    section = data.get("project", {})
+    settings = Settings()
+    locales = section.get("locales", list(settings.locales))
+    if not (isinstance(locales, list) and locales and all(isinstance(x, str) for x in locales)):
+        problems.append(Problem(SETTINGS_FILE, None, None, "project.locales",
+                                f"expected a list of locale codes such as [\"es\", \"en\"], "
+                                f"found {locales!r}"))
+        locales = list(settings.locales)
+    paper = section.get("paper", settings.paper)
+    if paper not in PAPER_SIZES:
+        problems.append(Problem(SETTINGS_FILE, None, None, "project.paper",
+                                f"expected one of {', '.join(PAPER_SIZES)}, found {paper!r}"))
+        paper = settings.paper
+    for key in section:
+        if key not in {"locales", "paper"}:
+            problems.append(Problem(SETTINGS_FILE, None, None, f"project.{key}",
+                                    "unknown setting; expected locales or paper"))
+    if problems:
+        raise ContentError(problems)
+    return Settings(locales=tuple(locales), paper=paper)

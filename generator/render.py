@@ -1,0 +1,188 @@
+"""Render a letter in one locale to one HTML document that serves both the web and the PDF."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__, i18n, markdown
+from .errors import BuildError
+from .model import DemandList, GrievanceList, Heading, Letter, Paragraph, Sender, pick_locale
+from .project import Project, builtin_templates
+
+LETTER_TEMPLATE = "letter.html"
+
+
+@dataclass(frozen=True)
+class Note:
+    number: int
+    id: str
+    html: Markup
+
+
+class Renderer:
+    """One Jinja environment per locale, with the project's templates over the built-in ones."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.template_dirs = tuple(
+            path for path in (project.templates, builtin_templates()) if path.is_dir())
+        self.catalog_dirs = tuple(path / "locale" for path in self.template_dirs)
+        self._environments: dict[str, jinja2.Environment] = {}
+
+    def environment(self, locale: str) -> jinja2.Environment:
+        if locale not in self._environments:
+            env = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(self.template_dirs),
+                autoescape=True,
+                undefined=jinja2.StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            env.install_gettext_translations(
+                i18n.template_translations(locale, self.catalog_dirs), newstyle=True)
+            env.filters["date"] = lambda value: i18n.format_date(value, locale)
+            env.filters["css_content"] = css_content
+            self._environments[locale] = env
+        return self._environments[locale]
+
+    def render(self, letter: Letter, locale: str) -> str:
+        """The letter as a complete HTML document in `locale`."""
+        env = self.environment(locale)
+        try:
+            template = env.get_template(LETTER_TEMPLATE)
+            return template.render(letter_context(letter, locale, self.project))
+        except jinja2.TemplateSyntaxError as error:
+            raise BuildError(
+                f"{error.filename or error.name}:{error.lineno}: template syntax error: "
+                f"{error.message}") from None
+        except jinja2.TemplateError as error:
+            raise BuildError(
+                f"template {LETTER_TEMPLATE} (or one it includes) failed for letter "
+                f"'{letter.id}': {error}") from None
+
+
+def css_content(text: str) -> Markup:
+    """A translated phrase as a CSS `content` value: "Page {page} of {pages}" becomes
+    "Page " counter(page) " of " counter(pages). Safe inside <style>: no quote or "<" escapes."""
+    parts = re.split(r"\{(page|pages)\}", str(text))
+    values = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            values.append(f"counter({part})")
+        elif part:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+            values.append(f'"{escaped}"')
+    return Markup(" ".join(values) or '""')
+
+
+def letter_context(letter: Letter, locale: str, project: Project) -> dict:
+    """Everything the letter template shows, already localized and rendered to HTML."""
+    source = letter.language
+    sender_name = pick_locale(letter.sender.name, locale, source)
+    notes = _notes(letter)
+    cited: set[str] = set()
+
+    def cite(label: str) -> str:
+        note = notes[label]
+        first = label not in cited
+        cited.add(label)
+        # The screen shows a linked number and the list of notes at the end; print hides
+        # both and floats the note's text to the foot of the page where it is cited.
+        call = (f'<a class="note-ref{"" if first else " repeat"}" href="#note-{note.id}" '
+                f'role="doc-noteref"><sup>{note.number}</sup></a>')
+        if first:
+            call += f'<span class="footnote" id="fn-{note.id}">{note.html}</span>'
+        return call
+
+    def inline(text: str) -> Markup:
+        return Markup(markdown.render_inline(text, cite))
+
+    blocks = []
+    grievance_number = demand_number = 0
+    for block in letter.body:
+        if isinstance(block, Paragraph):
+            blocks.append({"kind": "paragraph", "html": inline(block.text)})
+        elif isinstance(block, Heading):
+            blocks.append({"kind": "heading", "html": inline(block.text),
+                           "plain": block.text})
+        elif isinstance(block, GrievanceList):
+            start = grievance_number + 1
+            grievance_number += len(block.items)
+            blocks.append({"kind": "grievances", "start": start, "items": [
+                {"id": item.id, "html": inline(item.text)} for item in block.items]})
+        elif isinstance(block, DemandList):
+            start = demand_number + 1
+            demand_number += len(block.items)
+            blocks.append({"kind": "demands", "start": start, "items": [
+                {"id": item.id, "html": inline(item.text), "status": item.status}
+                for item in block.items]})
+
+    recipients = [_recipient(recipient, locale, source) for recipient in letter.recipients]
+    salutations = [r["salutation"] for r in recipients if r["salutation"]]
+    return {
+        "lang": i18n.language_tag(locale),
+        "title": letter.subject or _default_title(letter, locale, sender_name),
+        "subject": letter.subject,
+        "date": letter.date,
+        "place": letter.place,
+        "sender": {"name": sender_name, "logo": _data_url(letter.sender),
+                   "address": letter.sender.address, "email": letter.sender.email,
+                   "url": letter.sender.url},
+        "recipients": recipients,
+        "salutation": salutations[0] if len(salutations) == 1 else None,
+        "cc": [pick_locale(r.name, locale, source) for r in letter.cc],
+        "blocks": blocks,
+        "notes": [notes[label] for label in markdown.citation_order(letter.texts())],
+        "closing": letter.closing,
+        "paper": project.settings.paper,
+        "generator": f"carta {__version__}",
+        "letter_id": letter.id,
+    }
+
+
+def _notes(letter: Letter) -> dict[str, Note]:
+    order = markdown.citation_order(letter.texts())
+    by_id = {reference.id: reference for reference in letter.references}
+
+    def no_nested_citations(label: str) -> str:
+        return ""
+
+    return {
+        label: Note(number, label,
+                    Markup(markdown.render_inline(by_id[label].text, no_nested_citations)))
+        for number, label in enumerate(order, start=1)
+    }
+
+
+def _recipient(recipient, locale: str, source: str) -> dict:
+    return {
+        "name": pick_locale(recipient.name, locale, source),
+        "role": pick_locale(recipient.role, locale, source) if recipient.role else None,
+        "address": recipient.address,
+        "salutation": (pick_locale(recipient.salutation, locale, source)
+                       if recipient.salutation else None),
+    }
+
+
+def _default_title(letter: Letter, locale: str, sender_name: str) -> str:
+    # Built from the content only: who writes to whom, and when.
+    to = ", ".join(pick_locale(r.name, locale, letter.language) for r in letter.recipients)
+    return f"{sender_name} — {to} — {i18n.format_date(letter.date, locale)}"
+
+
+def _data_url(sender: Sender) -> str | None:
+    """The logo inlined, so that the HTML page travels as one file."""
+    if sender.logo is None:
+        return None
+    mime = mimetypes.guess_type(sender.logo.name)[0] or "application/octet-stream"
+    payload = base64.b64encode(Path(sender.logo).read_bytes()).decode("ascii")
+    return f"data:{mime};base64,{payload}"
+
