@@ -1,0 +1,60 @@
+"""Read a PDF the way a reader does: body text, small text (notes, page labels), per page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+
+BODY_MIN_SIZE = 10  # body text is 10.5 pt; notes and page labels are 8 pt; note calls smaller
+HYPHENS = "\u2010\u00ad-"
+
+
+@dataclass
+class Page:
+    body: str
+    small: str
+
+
+def _size(cm, tm, font_size) -> float:
+    return abs(font_size * tm[3] * cm[3])
+
+
+def read_pages(path: Path) -> list[Page]:
+    pages = []
+    for page in pypdf.PdfReader(path).pages:
+        runs: list[tuple[float, str]] = []
+
+        def visit(text, cm, tm, font_dict, font_size, runs=runs):
+            if text.strip():
+                runs.append((_size(cm, tm, font_size), text))
+
+        page.extract_text(visitor_text=visit)
+        body = [text for size, text in runs if size >= BODY_MIN_SIZE]
+        small = [text for size, text in runs if 7 <= size < BODY_MIN_SIZE]
+        pages.append(Page(_join(body), _join(small)))
+    return pages
+
+
+def _join(runs: list[str]) -> str:
+    """Join text runs, undoing hyphenation at line ends."""
+    text = ""
+    for run in runs:
+        run = run.rstrip("\n")
+        hyphenated = text.endswith("\u2010")  # the hyphen WeasyPrint adds at a line break
+        text = text[:-1] + run.lstrip() if hyphenated else f"{text} {run}"
+    return normalize(text)
+
+
+def normalize(text: str) -> str:
+    """Whitespace folded and hyphens dropped, so that a word broken at its own hyphen
+    ("co-" / "creación") compares equal to the word as written."""
+    text = re.sub(f"[{HYPHENS}]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    # Lone list numbers ("1.") are list markers, which a PDF places out of reading order.
+    return [word for word in normalize(text).split() if not re.fullmatch(r"\d+\.", word)]
