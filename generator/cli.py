@@ -22,6 +22,13 @@ HELP = {
     "locale": "Build only this locale (repeatable). Default: the locales in carta.toml.",
     "format": "Build only this format (repeatable). Default: pdf and html.",
     "out": "Write into this folder instead of the project's output/.",
+    "allow": "Build locales whose translations are incomplete, using the source text where a "
+             "translation is missing or stale (each one is reported).",
+    "i18n": "Keep the letters' translation catalogs (gettext PO files) in step with the content.",
+    "update": "Add new texts to each letter's PO catalogs, mark changed ones fuzzy and removed "
+              "ones obsolete.",
+    "stats": "Show how complete each letter's translation is, per locale.",
+    "i18n_locale": "Only this locale (repeatable). Default: the locales in carta.toml.",
 }
 
 
@@ -78,27 +85,80 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
 @click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
               help=HELP["format"])
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=HELP["out"])
+@click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
 @click.pass_obj
-def build(settings: Settings, letters, locales, formats, out) -> None:
+def build(settings: Settings, letters, locales, formats, out, allow_untranslated) -> None:
     from .build import FORMATS
     from .build import build as run_build
 
     project = settings.project()
     written = run_build(
         project, tuple(letters), tuple(locales), tuple(formats) or FORMATS, out,
-        report=lambda path: settings.say(f"wrote {project.shown(path)}"))
+        allow_untranslated=allow_untranslated,
+        report=lambda path: settings.say(f"wrote {project.shown(path)}"),
+        warn=lambda message: click.echo(f"warning: {message}", err=True))
     settings.say(f"built {len(written)} files")
 
 
 @cli.command(help=HELP["check"])
 @click.argument("letters", nargs=-1)
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
 @click.pass_obj
-def check(settings: Settings, letters) -> None:
+def check(settings: Settings, letters, locales) -> None:
     from .build import plan
 
-    jobs = plan(settings.project(), tuple(letters))
-    count = len({job.letter.id for job in jobs})
+    planned = plan(settings.project(), tuple(letters), tuple(locales))
+    count = len({job.letter.id for job in planned.jobs})
     settings.say(f"no problems found in {count} letter{'s' if count != 1 else ''}")
+
+
+@cli.group(help=HELP["i18n"])
+def i18n() -> None:
+    pass
+
+
+def _translated_locales(settings: Settings, letter, locales) -> list[str]:
+    chosen = locales or settings.project().settings.locales
+    return [locale for locale in chosen if locale != letter.language]
+
+
+@i18n.command(help=HELP["update"])
+@click.argument("letters", nargs=-1)
+@click.option("--locale", "locales", multiple=True, help=HELP["i18n_locale"])
+@click.pass_obj
+def update(settings: Settings, letters, locales) -> None:
+    from . import catalog
+    from .validate import validate
+
+    project = settings.project()
+    for letter in validate(project, tuple(letters)).letters:
+        for locale in _translated_locales(settings, letter, locales):
+            result = catalog.update(project, letter, locale)
+            verb = "created" if result.created else "updated"
+            settings.say(f"{verb} {project.shown(result.path)}: {result.added} new, "
+                         f"{result.fuzzy} fuzzy, {result.obsolete} obsolete")
+
+
+@i18n.command(help=HELP["stats"])
+@click.argument("letters", nargs=-1)
+@click.option("--locale", "locales", multiple=True, help=HELP["i18n_locale"])
+@click.pass_obj
+def stats(settings: Settings, letters, locales) -> None:
+    from .build import load_translation
+    from .validate import validate
+
+    project = settings.project()
+    rows = [("letter", "locale", "translated", "fuzzy", "untranslated", "done")]
+    for letter in validate(project, tuple(letters)).letters:
+        for locale in _translated_locales(settings, letter, locales):
+            translation, _ = load_translation(project, letter, locale)
+            counts = translation.counts()
+            rows.append((letter.id, locale, str(counts.translated), str(counts.fuzzy),
+                         str(counts.untranslated), f"{counts.percent}%"))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+                   .rstrip())
 
 
 @cli.command(help=HELP["init"])

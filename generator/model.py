@@ -9,12 +9,16 @@ from pathlib import Path
 DEMAND_STATUSES = ("pending", "partially-met", "met", "rejected", "withdrawn")
 
 
-def pick_locale(texts: dict[str, str], locale: str, fallback: str) -> str:
-    """The text for `locale`, else for its language ("es" for "es_MX"), else for `fallback`."""
-    for candidate in (locale, locale.split("_")[0], fallback, fallback.split("_")[0]):
+def pick_locale(texts: dict[str, str], locale: str, fallback: str | None) -> str | None:
+    """The text for `locale`, else for its language ("es" for "es_MX"), else the one text
+    given for every locale (key ""), else the text for `fallback` (None: no fallback)."""
+    candidates = [locale, locale.split("_")[0], ""]
+    if fallback:
+        candidates += [fallback, fallback.split("_")[0]]
+    for candidate in candidates:
         if candidate in texts:
             return texts[candidate]
-    return next(iter(texts.values()), "")
+    return next(iter(texts.values()), None) if fallback else None
 
 
 @dataclass(frozen=True)
@@ -41,17 +45,20 @@ class Recipient:
 @dataclass(frozen=True)
 class Paragraph:
     text: str  # Markdown, one paragraph
+    lang: str | None = None  # set when the text is not in the document's language
 
 
 @dataclass(frozen=True)
 class Heading:
     text: str  # Markdown, inline only
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
 class Grievance:
     id: str
     text: str
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class Demand:
     id: str
     text: str
     status: str = "pending"
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,7 @@ Block = Paragraph | Heading | GrievanceList | DemandList
 class Reference:
     id: str
     text: str  # Markdown, inline only
+    lang: str | None = None
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,10 @@ class Project:
     def output(self) -> Path:
         return self.root / "output"
 
+    def template_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up: the project's own first, then the built-in ones."""
+        return tuple(path for path in (self.templates, builtin_templates()) if path.is_dir())
+
     def shown(self, path: Path) -> str:
         """A path as the user should read it: relative to the project when inside it."""
         try:

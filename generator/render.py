@@ -14,7 +14,7 @@ from markupsafe import Markup
 from . import __version__, i18n, markdown
 from .errors import BuildError
 from .model import DemandList, GrievanceList, Heading, Letter, Paragraph, Sender, pick_locale
-from .project import Project, builtin_templates
+from .project import Project
 
 LETTER_TEMPLATE = "letter.html"
 
@@ -24,6 +24,7 @@ class Note:
     number: int
     id: str
     html: Markup
+    lang: str | None = None  # a BCP 47 tag, set when the note is not in the page's language
 
 
 class Renderer:
@@ -31,8 +32,7 @@ class Renderer:
 
     def __init__(self, project: Project):
         self.project = project
-        self.template_dirs = tuple(
-            path for path in (project.templates, builtin_templates()) if path.is_dir())
+        self.template_dirs = project.template_dirs()
         self.catalog_dirs = tuple(path / "locale" for path in self.template_dirs)
         self._environments: dict[str, jinja2.Environment] = {}
 
@@ -48,7 +48,7 @@ class Renderer:
             )
             env.install_gettext_translations(
                 i18n.template_translations(locale, self.catalog_dirs), newstyle=True)
-            env.filters["date"] = lambda value: i18n.format_date(value, locale)
+            env.filters.update(i18n.filters(locale))
             env.filters["css_content"] = css_content
             self._environments[locale] = env
         return self._environments[locale]
@@ -99,7 +99,8 @@ def letter_context(letter: Letter, locale: str, project: Project) -> dict:
         call = (f'<a class="note-ref{"" if first else " repeat"}" href="#note-{note.id}" '
                 f'role="doc-noteref"><sup>{note.number}</sup></a>')
         if first:
-            call += f'<span class="footnote" id="fn-{note.id}">{note.html}</span>'
+            lang = f' lang="{note.lang}"' if note.lang else ""
+            call += f'<span class="footnote" id="fn-{note.id}"{lang}>{note.html}</span>'
         return call
 
     def inline(text: str) -> Markup:
@@ -109,20 +110,23 @@ def letter_context(letter: Letter, locale: str, project: Project) -> dict:
     grievance_number = demand_number = 0
     for block in letter.body:
         if isinstance(block, Paragraph):
-            blocks.append({"kind": "paragraph", "html": inline(block.text)})
+            blocks.append({"kind": "paragraph", "html": inline(block.text),
+                           "lang": _tag(block.lang)})
         elif isinstance(block, Heading):
             blocks.append({"kind": "heading", "html": inline(block.text),
-                           "plain": block.text})
+                           "lang": _tag(block.lang)})
         elif isinstance(block, GrievanceList):
             start = grievance_number + 1
             grievance_number += len(block.items)
             blocks.append({"kind": "grievances", "start": start, "items": [
-                {"id": item.id, "html": inline(item.text)} for item in block.items]})
+                {"id": item.id, "html": inline(item.text), "lang": _tag(item.lang)}
+                for item in block.items]})
         elif isinstance(block, DemandList):
             start = demand_number + 1
             demand_number += len(block.items)
             blocks.append({"kind": "demands", "start": start, "items": [
-                {"id": item.id, "html": inline(item.text), "status": item.status}
+                {"id": item.id, "html": inline(item.text), "status": item.status,
+                 "lang": _tag(item.lang)}
                 for item in block.items]})
 
     recipients = [_recipient(recipient, locale, source) for recipient in letter.recipients]
@@ -157,9 +161,14 @@ def _notes(letter: Letter) -> dict[str, Note]:
 
     return {
         label: Note(number, label,
-                    Markup(markdown.render_inline(by_id[label].text, no_nested_citations)))
+                    Markup(markdown.render_inline(by_id[label].text, no_nested_citations)),
+                    _tag(by_id[label].lang))
         for number, label in enumerate(order, start=1)
     }
+
+
+def _tag(lang: str | None) -> str | None:
+    return i18n.language_tag(lang) if lang else None
 
 
 def _recipient(recipient, locale: str, source: str) -> dict:
@@ -167,8 +176,8 @@ def _recipient(recipient, locale: str, source: str) -> dict:
         "name": pick_locale(recipient.name, locale, source),
         "role": pick_locale(recipient.role, locale, source) if recipient.role else None,
         "address": recipient.address,
-        "salutation": (pick_locale(recipient.salutation, locale, source)
-                       if recipient.salutation else None),
+        # A salutation in another language would be wrong: the template's formula serves.
+        "salutation": pick_locale(recipient.salutation, locale, None),
     }
 
 

@@ -126,9 +126,10 @@ def test_fonts_are_embedded_from_the_font_packages(built):
                      "Source-Sans-Pro-Semi-Bold"}
 
 
-def test_html_matches_the_expected_file(built):
-    expected = REPO / "tests" / "expected" / f"{SEED_ID}.es.html"
-    produced = (built / f"{SEED_ID}.es.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("locale", ["es", "en"])
+def test_html_matches_the_expected_file(built, locale):
+    expected = REPO / "tests" / "expected" / f"{SEED_ID}.{locale}.html"
+    produced = (built / f"{SEED_ID}.{locale}.html").read_text(encoding="utf-8")
     assert produced == expected.read_text(encoding="utf-8"), (
         "the HTML changed; if the change is intended, run: python tests/regenerate_expected.py")
 
