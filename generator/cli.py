@@ -29,6 +29,11 @@ HELP = {
               "ones obsolete.",
     "stats": "Show how complete each letter's translation is, per locale.",
     "i18n_locale": "Only this locale (repeatable). Default: the locales in carta.toml.",
+    "archive": "Add PDF/A copies of the letters, with their sources inside, to the archive "
+               "folder and its manifest. Nothing there is ever overwritten.",
+    "dry_run": "Only say what would be archived; write nothing.",
+    "verify": "Check an archive folder (default: the project's) against its manifest: hashes, "
+              "PDF/A identity, embedded sources.",
 }
 
 
@@ -170,6 +175,51 @@ def init(settings: Settings, directory: Path) -> None:
     for path in create_project(directory):
         settings.say(f"created {path}", level=2)
     settings.say(f"new letters project in {directory}; try: carta --project {directory} build")
+
+
+@cli.command(help=HELP["archive"])
+@click.argument("letters", nargs=-1)
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--dry-run", is_flag=True, help=HELP["dry_run"])
+@click.pass_obj
+def archive(settings: Settings, letters, locales, dry_run) -> None:
+    from .archive import archive as run_archive
+
+    project = settings.project()
+    would = "would archive" if dry_run else "archived"
+    messages = {
+        "new": f"{would} {{path}}",
+        "revision": f"{would} {{path}}: the content changed, so this is revision "
+                    "{revision}; earlier revisions stay",
+        "recorded": f"{'would record' if dry_run else 'recorded'} {{path}}, left unrecorded by "
+                    "an interrupted run",
+        "unchanged": "unchanged {path}: nothing to do",
+    }
+
+    def report(action) -> None:
+        settings.say(messages[action.kind].format(
+            path=project.shown(action.path), revision=action.entry.revision))
+
+    actions = run_archive(project, tuple(letters), tuple(locales), dry_run, report)
+    if all(action.kind == "unchanged" for action in actions):
+        settings.say("nothing to do: the archive is up to date")
+
+
+@cli.command(help=HELP["verify"])
+@click.argument("directory", required=False,
+                type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.pass_obj
+def verify(settings: Settings, directory) -> None:
+    from .archive import verify as run_verify
+    from .errors import ContentError
+
+    folder = directory or settings.project().archive
+    count, problems, notes = run_verify(folder)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if problems:
+        raise ContentError(problems)
+    settings.say(f"verified {count} files in {folder}: all intact")
 
 
 def main() -> None:

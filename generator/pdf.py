@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import datetime
 import logging
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -74,6 +79,31 @@ class _ErrorCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+ARCHIVE_VARIANT = "pdf/a-3u"
+
+
+@dataclass(frozen=True)
+class EmbeddedSource:
+    """A file to carry inside an archival PDF, such as the letter's YAML or its catalog."""
+
+    name: str
+    data: bytes
+    media_type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Archival:
+    """What makes a PDF archival: PDF/A-3, embedded sources, and bytes fixed by the content."""
+
+    sources: tuple[EmbeddedSource, ...]
+    date: datetime.date  # stands in for "now" everywhere, so a rebuild gives the same bytes
+    identifier: bytes  # the PDF's permanent identifier, derived from what the document is
+
+    def timestamp(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.date, datetime.time(), datetime.UTC)
+
+
 class PdfMaker:
     """Turns HTML into PDF bytes, sharing fonts and parsed CSS across all documents of a run."""
 
@@ -85,8 +115,32 @@ class PdfMaker:
         self.stylesheets = [weasyprint.CSS(string=_font_face_css(), font_config=self.font_config,
                                            url_fetcher=self.fetcher)]
 
-    def make(self, html: str, base: Path, name: str) -> bytes:
-        """PDF bytes for one HTML document; `base` resolves relative URLs, `name` is for errors."""
+    def make(self, html: str, base: Path, name: str, archival: Archival | None = None) -> bytes:
+        """PDF bytes for one HTML document; `base` resolves relative URLs, `name` is for errors.
+
+        With `archival`, the PDF is PDF/A-3 with the sources attached, and its bytes depend
+        only on the content: the same input gives the same file on any day, on any machine
+        with the same fonts and HarfBuzz.
+        """
+        options = {}
+        if archival is not None:
+            stamp = archival.timestamp()
+            options = {
+                "pdf_variant": ARCHIVE_VARIANT,
+                "pdf_identifier": archival.identifier,
+                "attachments": [
+                    weasyprint.Attachment(
+                        url=f"data:{source.media_type};base64,"
+                            + base64.b64encode(source.data).decode("ascii"),
+                        url_fetcher=self.fetcher, name=source.name,
+                        description=source.description, relationship="Source",
+                        created=stamp, modified=stamp)
+                    for source in archival.sources],
+            }
+        with _source_date_epoch(archival):
+            return self._write(html, base, name, options)
+
+    def _write(self, html: str, base: Path, name: str, options: dict) -> bytes:
         collector = _ErrorCollector()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collector)
@@ -95,7 +149,7 @@ class PdfMaker:
             document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/",
                                        url_fetcher=self.fetcher)
             pdf = document.write_pdf(stylesheets=self.stylesheets, font_config=self.font_config,
-                                     pdf_tags=True)
+                                     pdf_tags=True, **options)
         except Exception as error:  # WeasyPrint raises many kinds; the user needs one message
             raise BuildError(f"{name}: the PDF could not be made: {error}") from error
         finally:
@@ -107,3 +161,21 @@ class PdfMaker:
         if collector.messages:
             raise BuildError(f"{name}: " + "; ".join(collector.messages))
         return pdf
+
+
+@contextlib.contextmanager
+def _source_date_epoch(archival: Archival | None):
+    """Set SOURCE_DATE_EPOCH for one archival document: fontTools, WeasyPrint's fallback font
+    subsetter, otherwise stamps each embedded font with the current time."""
+    if archival is None:
+        yield
+        return
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(archival.timestamp().timestamp()))
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved

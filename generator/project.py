@@ -23,6 +23,7 @@ def builtin_templates() -> Path:
 class Settings:
     locales: tuple[str, ...] = ("es",)
     paper: str = "A4"
+    archive: str = "output/archive"  # relative to the project root
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class Project:
     @property
     def output(self) -> Path:
         return self.root / "output"
+
+    @property
+    def archive(self) -> Path:
+        return (self.root / self.settings.archive).resolve()
 
     def template_dirs(self) -> tuple[Path, ...]:
         """Where templates are looked up: the project's own first, then the built-in ones."""
@@ -81,7 +86,7 @@ def _read_settings(path: Path) -> Settings:
         raise ContentError([
             Problem(SETTINGS_FILE, None, None, "", f"not valid TOML: {error}")]) from None
     problems: list[Problem] = []
-    known = {"project"}
+    known = {"project", "archive"}
     for key in data:
         if key not in known:
             problems.append(Problem(SETTINGS_FILE, None, None, key,
@@ -103,6 +108,17 @@ def _read_settings(path: Path) -> Settings:
         if key not in {"locales", "paper"}:
             problems.append(Problem(SETTINGS_FILE, None, None, f"project.{key}",
                                     "unknown setting; expected locales or paper"))
+    archive = data.get("archive", {})
+    folder = archive.get("folder", settings.archive) if isinstance(archive, dict) else None
+    if not isinstance(folder, str) or not folder.strip():
+        problems.append(Problem(SETTINGS_FILE, None, None, "archive.folder",
+                                f"expected a folder path such as \"output/archive\", "
+                                f"found {folder!r}"))
+        folder = settings.archive
+    for key in archive if isinstance(archive, dict) else ():
+        if key != "folder":
+            problems.append(Problem(SETTINGS_FILE, None, None, f"archive.{key}",
+                                    "unknown setting; expected folder"))
     if problems:
         raise ContentError(problems)
-    return Settings(locales=tuple(locales), paper=paper)
+    return Settings(locales=tuple(locales), paper=paper, archive=folder)

@@ -148,6 +148,8 @@ def letter_context(letter: Letter, locale: str, project: Project) -> dict:
         "closing": letter.closing,
         "paper": project.settings.paper,
         "generator": f"carta {__version__}",
+        # Who writes, to whom, which letter: what an archivist searches for.
+        "keywords": [sender_name, *(r["name"] for r in recipients), letter.id],
         "letter_id": letter.id,
     }
 
