@@ -23,8 +23,10 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        # A key can be any text the user pasted: keep the line readable.
+        shown = self.field if len(self.field) <= 60 else self.field[:57] + "..."
+        field = f" {shown}:" if shown else ""
+        return _printable(f"{where}:{field} {self.message}")
 
 
 class CartaError(click.ClickException):
@@ -54,3 +56,9 @@ class BuildError(CartaError):
 def _problem_sort_key(problem: Problem) -> tuple:
     # Group by file, then follow the file from top to bottom.
     return (problem.file, problem.line or 0, problem.column or 0, problem.field, problem.message)
+
+
+def _printable(text: str) -> str:
+    """Control characters from content, shown as escapes: a message quoting a file must not
+    move the cursor, clear the terminal or turn text around."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,14 @@ from .errors import Problem
 
 # The C parser is ten times faster; the constructor stays in Python either way.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Limits that keep a pasted blob or a hostile file from hanging a build. A long letter with
+# its references is well under 100 KB.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 40
+MAX_NUMBER_LENGTH = 40
+# Tags whose values carta has no use for (bytes, sets, ordered pairs): refused like custom tags.
+REFUSED_TAGS = ("binary", "set", "omap", "pairs")
 
 
 class SourceMap(dict):
@@ -38,8 +47,8 @@ class SourceList(list):
         super().__init__(*args, **kwargs)
         self.positions: list[tuple[int, int]] = []
 
-    def position(self, index: int) -> tuple[int, int]:
-        if 0 <= index < len(self.positions):
+    def position(self, index: int | None) -> tuple[int, int]:
+        if isinstance(index, int) and 0 <= index < len(self.positions):
             return self.positions[index]
         return (self.line, self.column)
 
@@ -58,6 +67,15 @@ def _where(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+class _Refused(Exception):
+    """Valid YAML that carta does not accept; stops the file with one problem at `node`."""
+
+    def __init__(self, node: yaml.Node, message: str):
+        super().__init__(message)
+        self.line, self.column = _where(node)
+        self.message = message
+
+
 class _PositionLoader(_BaseLoader):
     """Safe loader whose mappings and sequences record positions and report duplicate keys."""
 
@@ -65,12 +83,29 @@ class _PositionLoader(_BaseLoader):
         super().__init__(stream)
         self.shown_as = shown_as
         self.problems: list[Problem] = []
+        self.depth = 0
+
+    def construct_object(self, node, deep=False):
+        # An alias makes the parser hand over the same node a second time. Refusing aliases
+        # outright stops a "billion laughs" file before anything walks its billions of items.
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _Refused(node, "this value has an anchor (&name) and is reused through an "
+                                 "alias (*name); carta does not accept YAML anchors and aliases: "
+                                 "write the value out in full where it is needed")
+        return super().construct_object(node, deep)
+
+    def nest(self, node: yaml.Node) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Refused(node, f"expected at most {MAX_DEPTH} levels of nested lists and "
+                                 "mappings, found more")
 
 
 def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode) -> SourceMap:
     loader.flatten_mapping(node)
     mapping = SourceMap()
     mapping.line, mapping.column = _where(node)
+    loader.nest(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line, column = _where(key_node)
@@ -87,16 +122,33 @@ def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode) -> Sourc
             continue
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.positions[key] = (line, column)
+    loader.depth -= 1
     return mapping
 
 
 def _construct_sequence(loader: _PositionLoader, node: yaml.SequenceNode) -> SourceList:
     items = SourceList()
     items.line, items.column = _where(node)
+    loader.nest(node)
     for child in node.value:
         items.append(loader.construct_object(child, deep=True))
         items.positions.append(_where(child))
+    loader.depth -= 1
     return items
+
+
+def _construct_int(loader: _PositionLoader, node: yaml.ScalarNode) -> int:
+    # Python refuses to turn a number of thousands of digits into text, so stop it here.
+    if len(node.value) > MAX_NUMBER_LENGTH:
+        raise _Refused(node, f"expected a number of at most {MAX_NUMBER_LENGTH} digits, found "
+                             f"one of {len(node.value)}; put it in quotes if it is text")
+    return _BaseLoader.construct_yaml_int(loader, node)
+
+
+def _refuse_tag(loader: _PositionLoader, node: yaml.Node):
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    raise _Refused(node, f"the YAML tag '{tag}' is not accepted; carta reads plain text, "
+                         "numbers, lists and mappings: remove the tag")
 
 
 _PositionLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
@@ -104,25 +156,44 @@ _PositionLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 # Dates stay text here, so that an impossible date ("2017-02-30") becomes a clear validation
 # message instead of an exception from deep inside the YAML library.
 _PositionLoader.add_constructor("tag:yaml.org,2002:timestamp", _BaseLoader.construct_yaml_str)
+_PositionLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+# No custom tags, and none of the "python/..." ones: those are how YAML files run code.
+_PositionLoader.add_constructor(None, _refuse_tag)
+for _tag in REFUSED_TAGS:
+    _PositionLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
 
 def load_yaml(path: Path, shown_as: str) -> YamlFile:
     """Load one YAML file. Syntax and encoding errors come back as problems, never raised."""
+
+    def failed(line: int | None, column: int | None, message: str) -> YamlFile:
+        return YamlFile(path, shown_as, None, (Problem(shown_as, line, column, "", message),))
+
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A folder or a pipe named *.yaml: reading a pipe would wait forever.
+            found = "a folder" if stat.S_ISDIR(info.st_mode) else "something that is not a file"
+            return failed(None, None, f"expected a YAML file, found {found}")
+        if info.st_size > MAX_FILE_BYTES:
+            line, length = _longest_line(path)
+            return failed(line, None, f"expected a file of at most {_size(MAX_FILE_BYTES)}, "
+                                      f"found {_size(info.st_size)} (line {line} alone is "
+                                      f"{_size(length)}); split it, or remove pasted data")
         raw = path.read_bytes()
     except OSError as error:
-        return YamlFile(path, shown_as, None, (Problem(
-            shown_as, None, None, "", f"cannot read the file: {error.strerror}"),))
+        return failed(None, None, f"cannot read the file: {error.strerror}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return YamlFile(path, shown_as, None, (Problem(
-            shown_as, line, None, "",
-            "expected UTF-8 text, found bytes that are not UTF-8; save the file as UTF-8"),))
+        return failed(line, None, "expected UTF-8 text, found bytes that are not UTF-8; "
+                                  "save the file as UTF-8")
     loader = _PositionLoader(text, shown_as)
     try:
         data = loader.get_single_data()
+    except _Refused as refused:
+        return failed(refused.line, refused.column, refused.message)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -130,11 +201,57 @@ def load_yaml(path: Path, shown_as: str) -> YamlFile:
         detail = error.problem or "unreadable YAML"
         if error.context:
             detail = f"{detail} ({error.context})"
-        return YamlFile(path, shown_as, None, (Problem(
-            shown_as, line, column, "", f"YAML syntax error: {detail}"),))
+        if detail.startswith("but found another document"):
+            detail = "expected one document, found a second one after a '---' line"
+        if line is not None and _indented_with_tabs(text, line):
+            detail += "; indent with spaces: YAML does not allow tabs for indentation"
+        return failed(line, column, f"YAML syntax error: {detail}")
+    except yaml.reader.ReaderError as error:
+        # A control character or similar; the C reader does not say which, so look it up.
+        # Its position counts bytes of UTF-8, the Python reader's counts characters.
+        before = text[: error.position] if _BaseLoader is yaml.SafeLoader \
+            else raw[: error.position].decode("utf-8", "replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        found = text[len(before): len(before) + 1]
+        code = f"U+{ord(found):04X}" if found else "a character"
+        return failed(line, column, f"expected text, found the control character {code}; "
+                                    "remove it")
     except yaml.YAMLError as error:
-        return YamlFile(path, shown_as, None, (Problem(
-            shown_as, None, None, "", f"YAML syntax error: {error}"),))
+        return failed(None, None, f"YAML syntax error: {error}")
+    except RecursionError:
+        return failed(None, None, f"expected at most {MAX_DEPTH} levels of nested lists and "
+                                  "mappings, found more")
     finally:
         loader.dispose()
     return YamlFile(path, shown_as, data, tuple(loader.problems))
+
+
+def _indented_with_tabs(text: str, line: int) -> bool:
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return False
+    content = lines[line - 1]
+    return "\t" in content[: len(content) - len(content.lstrip())]
+
+
+def _longest_line(path: Path) -> tuple[int, int]:
+    """(number, length in bytes) of the longest line, read in chunks to bound memory."""
+    best = (1, 0)
+    number, length = 1, 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1024 * 1024):
+            pieces = chunk.split(b"\n")
+            for index, piece in enumerate(pieces):
+                length += len(piece)
+                if index < len(pieces) - 1:  # this piece ends a line
+                    if length > best[1]:
+                        best = (number, length)
+                    number, length = number + 1, 0
+    return best if best[1] >= length else (number, length)
+
+
+def _size(count: int) -> str:
+    if count < 1024 * 1024:
+        return f"{count / 1024:.0f} KB" if count >= 1024 else f"{count} bytes"
+    return f"{count / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")

@@ -47,36 +47,78 @@ def _font_face_css() -> str:
     return "\n".join(rules)
 
 
-class RestrictedFetcher(weasyprint.URLFetcher):
-    """Serves data: URLs and files inside the allowed folders; refuses everything else."""
+REFUSAL_MARK = "carta refused to load"
 
-    def __init__(self, allowed: tuple[Path, ...]):
+
+class RestrictedFetcher(weasyprint.URLFetcher):
+    """Serves data: URLs and files inside the allowed folders; refuses everything else.
+
+    Everything WeasyPrint loads (images, stylesheets, @import, fonts, attachments, SVG
+    references) comes through `fetch`, so this is the one gate between a document and the
+    machine. Strict: each refused URL goes to `refused`, which fails the document. Not strict:
+    a line goes to `warnings` and the document is made without the resource.
+    """
+
+    def __init__(self, allowed: tuple[Path, ...], strict: bool = True,
+                 warnings: list[str] | None = None):
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
         self.allowed = tuple(path.resolve() for path in allowed)
+        self.strict = strict
         self.refused: list[str] = []
+        self.warnings = warnings if warnings is not None else []
+        self.document: str | None = None  # named in warnings when the caller sets it
 
     def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme.lower()
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)
-        if scheme == "file":
-            # Resolve symlinks and "..", then check where the file really is.
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if any(path.is_relative_to(folder) for folder in self.allowed) and path.is_file():
-                return super().fetch(path.as_uri(), headers)
-        self.refused.append(url)
-        raise ValueError(f"carta refuses to fetch {url!r}: only files inside the project")
+        if scheme != "file":
+            return self._refuse(url, "carta never uses the network" if scheme else
+                                "not an absolute address")
+        if parts.netloc not in ("", "localhost"):
+            return self._refuse(url, "a file on another machine")
+        try:
+            # Decode %2e%2e and the like first, then resolve symlinks and "..": what counts is
+            # where the file really is, and that resolved path is the one opened.
+            path = Path(unquote(parts.path))
+            path = path.resolve() if path.is_absolute() else None
+        except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+            path = None
+        if path is None or not any(path.is_relative_to(folder) for folder in self.allowed):
+            return self._refuse(url, "only files inside the project can be used")
+        if path.exists() and not path.is_file():
+            # A folder, a pipe or a device: reading a pipe would wait forever. A missing file
+            # is left to WeasyPrint, which reports it as missing.
+            return self._refuse(url, "not a regular file")
+        return super().fetch(path.as_uri(), headers)
+
+    def _refuse(self, url: str, reason: str):
+        if self.strict:
+            self.refused.append(url)
+        else:
+            where = f"{self.document}: " if self.document else ""
+            self.warnings.append(f"{where}refused to load {url} ({reason}); made the PDF "
+                                 "without it")
+        # WeasyPrint catches this, logs it and leaves the resource out.
+        raise ValueError(f"{REFUSAL_MARK} {url}: {reason}")
 
 
 class _ErrorCollector(logging.Handler):
-    """Keeps WeasyPrint's error messages (a missing image, a font that failed) for the caller."""
+    """Keeps WeasyPrint's error messages (a missing image, a font that failed) for the caller.
+
+    Messages about resources the fetcher refused are left out: the fetcher has reported them
+    already, as a failure when strict and as a warning when not.
+    """
 
     def __init__(self):
         super().__init__(level=logging.ERROR)
         self.messages: list[str] = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if REFUSAL_MARK not in message:
+            self.messages.append(message)
 
 
 ARCHIVE_VARIANT = "pdf/a-3u"
@@ -107,8 +149,12 @@ class Archival:
 class PdfMaker:
     """Turns HTML into PDF bytes, sharing fonts and parsed CSS across all documents of a run."""
 
-    def __init__(self, allowed_folders: tuple[Path, ...]):
-        self.fetcher = RestrictedFetcher(allowed_folders + font_folders())
+    def __init__(self, allowed_folders: tuple[Path, ...], strict: bool = True):
+        # strict (the default, and what `archive` needs): a refused resource fails the
+        # document. Otherwise the PDF is made without it and `warnings` says what was left out.
+        self.strict = strict
+        self.warnings: list[str] = []
+        self.fetcher = RestrictedFetcher(allowed_folders + font_folders(), strict, self.warnings)
         # @font-face only works when the same FontConfiguration reaches both CSS() and
         # write_pdf(); it also caches the fonts for every later document.
         self.font_config = FontConfiguration()
@@ -179,3 +225,27 @@ def _source_date_epoch(archival: Archival | None):
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def engine_report() -> list[tuple[str, str]]:
+    """What the PDF engine runs on here, for `carta doctor`."""
+    from weasyprint.text.ffi import pango
+
+    version = pango.pango_version()
+    subsetter = (
+        "HarfBuzz (libharfbuzz-subset0): fast, byte-reproducible"
+        if uses_harfbuzz_subsetter()
+        else "fontTools fallback: about 2.5x slower, different bytes on every run; "
+             "install libharfbuzz-subset0 (Debian/Ubuntu)")
+    return [
+        ("WeasyPrint", weasyprint.__version__),
+        ("Pango", f"{version // 10000}.{version // 100 % 100}.{version % 100}"),
+        ("font subsetter", subsetter),
+        ("fonts", ", ".join(str(folder) for folder in font_folders())),
+    ]
+
+
+def uses_harfbuzz_subsetter() -> bool:
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))

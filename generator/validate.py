@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
 from pathlib import Path
 
@@ -38,6 +39,11 @@ LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "place"
 LETTER_REQUIRED = ("id", "date", "sender", "recipients", "body")
 SENDER_FIELDS = ("name", "logo", "address", "email", "url")
 RECIPIENT_FIELDS = ("name", "salutation", "role", "address", "email", "locales")
+# A paragraph of 20,000 characters is about four printed pages; anything longer is pasted data,
+# and Markdown parsing time grows with length.
+MAX_TEXT = 20_000
+LOGO_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
 def describe(value: object) -> str:
@@ -99,13 +105,22 @@ class Reader:
         self.problem(container, key, field, f"expected {expected}, found {describe(value)}")
         return None
 
+    def too_long(self, container: object, key: object, field: str, value: str) -> bool:
+        """Report a text over MAX_TEXT characters; True when it is one."""
+        if len(value) <= MAX_TEXT:
+            return False
+        self.problem(container, key, field,
+                     f"expected a text of at most {MAX_TEXT:,} characters, found one of "
+                     f"{len(value):,}; split it, or remove pasted data")
+        return True
+
     def text(self, mapping: SourceMap, key: str, field: str) -> str | None:
         """A non-empty single piece of text (numbers are accepted and kept as written)."""
         value = mapping.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         if isinstance(value, str) and value.strip():
-            return value.strip()
+            return None if self.too_long(mapping, key, field, value) else value.strip()
         self.problem(mapping, key, field, f"expected text, found {describe(value)}")
         return None
 
@@ -116,14 +131,15 @@ class Reader:
         """Text that is either one string or one string per locale ({es: ..., en: ...})."""
         value = mapping.get(key)
         if isinstance(value, str) and value.strip():
-            return {"": value.strip()}
+            return {} if self.too_long(mapping, key, field, value) else {"": value.strip()}
         if isinstance(value, SourceMap) and value:
             texts = {}
             for locale, text in value.items():
                 if self.locale_code(value, locale, f"{field}.{locale}", locale) is None:
                     continue
                 if isinstance(text, str) and text.strip():
-                    texts[str(locale)] = text.strip()
+                    if not self.too_long(value, locale, f"{field}.{locale}", text):
+                        texts[str(locale)] = text.strip()
                 else:
                     self.problem(value, locale, f"{field}.{locale}",
                                  f"expected text, found {describe(text)}")
@@ -139,6 +155,8 @@ class Reader:
         if value is None and key not in mapping:
             return ()
         if isinstance(value, str):
+            if self.too_long(mapping, key, field, value):
+                return ()
             return tuple(line.strip() for line in value.splitlines() if line.strip())
         items = self.items(mapping, key, field, value, "a list of lines")
         if items is None:
@@ -146,7 +164,8 @@ class Reader:
         result = []
         for index, line in enumerate(items):
             if isinstance(line, str) and line.strip():
-                result.append(line.strip())
+                if not self.too_long(items, index, f"{field}[{index + 1}]", line):
+                    result.append(line.strip())
             else:
                 self.problem(items, index, f"{field}[{index + 1}]",
                              f"expected a line of text, found {describe(line)}")
@@ -230,16 +249,38 @@ def _logo(project: Project, reader: Reader, fields: SourceMap, field: str) -> Pa
     name = reader.text(fields, "logo", field)
     if name is None:
         return None
-    path = (project.content / name).resolve()
-    if not path.is_relative_to(project.root):
+    given = project.content / name
+    try:
+        # resolve() follows symlinks, so a link that points out of content/ is caught here too.
+        path = given.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
         reader.problem(fields, "logo", field,
-                       f"expected a file inside the project, found '{name}' outside it")
+                       f"expected an image file relative to content/, found {describe(name)}, "
+                       "which leads to no file (a symbolic link loop or a character not "
+                       "allowed in file names)")
+        return None
+    if not path.is_relative_to(project.content.resolve()):
+        # Inside content/ by its name but not in fact: a symbolic link points out.
+        by_name = Path(os.path.normpath(given)).is_relative_to(project.content)
+        what = "a symbolic link that leads" if by_name else "a path that leads"
+        reader.problem(fields, "logo", field,
+                       f"expected an image file inside content/, found '{name}', {what} "
+                       "outside it")
         return None
     if not path.is_file():
         found = "a folder" if path.is_dir() else "no such file"
         reader.problem(fields, "logo", field,
                        f"expected an image file relative to content/, found {found} at "
                        f"'{project.shown(path)}'")
+        return None
+    if path.suffix.lower() not in LOGO_TYPES:
+        reader.problem(fields, "logo", field,
+                       f"expected an image ({', '.join(LOGO_TYPES)}), found '{name}'")
+        return None
+    if path.stat().st_size > MAX_LOGO_BYTES:
+        reader.problem(fields, "logo", field,
+                       f"expected an image of at most {MAX_LOGO_BYTES // (1024 * 1024)} MB, "
+                       f"found {path.stat().st_size / (1024 * 1024):.1f} MB at '{name}'")
         return None
     return path
 
@@ -285,7 +326,8 @@ def _optional_localized(reader: Reader, fields: SourceMap, key: str, ident: str)
 def _top_mapping(reader: Reader, loaded: YamlFile, expected: str) -> SourceMap | None:
     if loaded.data is None:
         return None if loaded.problems else SourceMap()
-    return reader.mapping(None, None, "", loaded.data, f"a mapping with {expected}")
+    # The data itself as container: a list in place of a mapping is reported at its line.
+    return reader.mapping(loaded.data, None, "", loaded.data, f"a mapping with {expected}")
 
 
 # Letters ---------------------------------------------------------------------------------
@@ -475,7 +517,7 @@ def _check_markdown(reader: Reader, fields: SourceMap, key: str, field: str, tex
                        + _describe_blocks(blocks)
                        + "; put each paragraph in its own '- paragraph:' block")
         return False
-    return True
+    return _check_markup(reader, fields, key, field, text)
 
 
 def _check_inline(reader: Reader, fields: SourceMap, key: str, field: str, text: str) -> bool:
@@ -484,7 +526,15 @@ def _check_inline(reader: Reader, fields: SourceMap, key: str, field: str, text:
         reader.problem(fields, key, field,
                        f"expected a single line of text, found {_describe_blocks(blocks)}")
         return False
-    return True
+    return _check_markup(reader, fields, key, field, text)
+
+
+def _check_markup(reader: Reader, fields: SourceMap, key: str, field: str, text: str) -> bool:
+    """No images and no links other than http, https and mailto (the renderer drops them)."""
+    refused = markdown.refused_markup(text)
+    for found in refused:
+        reader.problem(fields, key, field, f"expected text, found {found}")
+    return not refused
 
 
 def _describe_blocks(blocks: list[str]) -> str:
@@ -519,7 +569,8 @@ def _check_citations(reader: Reader, top: SourceMap, body: tuple[Block, ...],
                                    f"'references' (defined: {known})")
     raw_refs = top.get("references") if isinstance(top.get("references"), SourceList) else []
     for index, entry in enumerate(raw_refs):
-        if isinstance(entry, SourceMap) and entry.get("id") in defined - cited:
+        if isinstance(entry, SourceMap) and isinstance(entry.get("id"), str) \
+                and entry["id"] in defined - cited:
             reader.problem(entry, "id", f"references[{index + 1}].id",
                            f"reference '{entry['id']}' is defined but never cited; cite it as "
                            f"[^{entry['id']}] in the text, or remove it")
@@ -529,14 +580,16 @@ def _texts_with_places(entry: object, index: int):
     """(text, container, key, field) for every text in one raw body block."""
     if not isinstance(entry, SourceMap):
         return
+    # Texts over the limit are already reported, and parsing them would only cost time.
     for kind in ("paragraph", "heading"):
-        if isinstance(entry.get(kind), str):
+        if isinstance(entry.get(kind), str) and len(entry[kind]) <= MAX_TEXT:
             yield entry[kind], entry, kind, f"body[{index + 1}].{kind}"
     for kind in ("grievances", "demands"):
         items = entry.get(kind)
         if isinstance(items, SourceList):
             for number, item in enumerate(items, start=1):
-                if isinstance(item, SourceMap) and isinstance(item.get("text"), str):
+                if (isinstance(item, SourceMap) and isinstance(item.get("text"), str)
+                        and len(item["text"]) <= MAX_TEXT):
                     yield item["text"], item, "text", f"body[{index + 1}].{kind}[{number}].text"
 
 
@@ -575,8 +628,18 @@ def validate(project: Project, only: tuple[str, ...] = ()) -> Content:
 
 
 def _load(project: Project, path: Path) -> YamlFile:
-    shown = project.shown(path)
+    shown = project.shown(path.parent) + "/" + path.name
     if not path.exists():
+        found = "a symbolic link to a missing file" if path.is_symlink() else "none"
         return YamlFile(path, shown, None, (Problem(
-            shown, None, None, "", "expected this file, found none"),))
+            shown, None, None, "", f"expected this file, found {found}"),))
+    # Content is read only from inside the project (or its content/ folder, should that be a
+    # link): a link out of it could pull any file the user can read into a letter, or into an
+    # error message.
+    real = path.resolve()
+    if not (real.is_relative_to(project.root) or real.is_relative_to(project.content.resolve())):
+        return YamlFile(path, shown, None, (Problem(
+            shown, None, None, "",
+            f"expected a file inside the project, found a symbolic link to "
+            f"'{real}'; copy the file into the project instead"),))
     return load_yaml(path, shown)

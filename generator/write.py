@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -34,7 +35,7 @@ def staged(path: Path, data: bytes):
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                              suffix=".tmp")
     except OSError as error:
-        raise BuildError(f"cannot write {path}: {error.strerror}") from None
+        raise BuildError(f"cannot write {path}: {_reason(error, path)}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -46,8 +47,8 @@ def staged(path: Path, data: bytes):
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(error, OSError):
-            raise BuildError(f"cannot write {path}: {error.strerror}; the earlier file, if any, "
-                             "is untouched") from None
+            raise BuildError(f"cannot write {path}: {_reason(error, path)}; the earlier file, "
+                             "if any, is untouched") from None
         raise
 
 
@@ -69,6 +70,23 @@ def write_new(path: Path, data: bytes) -> None:
         raise BuildError(f"refusing to overwrite {path}: archived files are never replaced") \
             from None
     except OSError as error:
-        raise BuildError(f"cannot write {path}: {error.strerror}") from None
+        raise BuildError(f"cannot write {path}: {_reason(error, path)}") from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _reason(error: OSError, path: Path) -> str:
+    """Why a write failed, with the next step where the user can take one."""
+    if error.errno in (errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+        if path.is_dir():
+            return f"a folder has the file's name; move {path} away and build again"
+        blocker = next((place for place in path.parents if place.is_file()), None)
+        if blocker is not None:
+            return f"{blocker} is a file where a folder is needed; move it away and build again"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "no space left on the disk; free some space and build again"
+    if error.errno == errno.EFBIG:
+        return "the file is larger than this system allows (a file size limit)"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{error.strerror}; check that the output folder can be written to"
+    return error.strerror or str(error)
