@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import __version__, catalog
-from .build import plan
+from .build import plan, scratch_folder
 from .errors import CartaError, Problem
 from .project import Project, builtin_templates
 from .render import Renderer
@@ -90,9 +90,14 @@ class Action:
 def archive(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
             dry_run: bool = False, report=lambda action: None) -> list[Action]:
     """Archive every chosen letter and locale; with `dry_run`, only say what would happen."""
+    with scratch_folder():
+        return _archive(project, plan(project, letters, locales).jobs, dry_run, report)
+
+
+def _archive(project: Project, jobs, dry_run: bool, report) -> list[Action]:
+    """Archive each job (archives are never made from untranslated fallbacks)."""
     from .pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource, PdfMaker
 
-    jobs = plan(project, letters, locales).jobs  # archives are never made from fallbacks
     folder = project.archive
     manifest = read_manifest(folder)
     renderer = Renderer(project)

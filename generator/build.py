@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import shutil
+import tempfile
+import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import catalog, i18n
 from .errors import CartaError, ContentError, Problem
+from .fingerprint import Fingerprints
 from .model import Letter
 from .project import Project, builtin_templates
 from .render import Renderer
@@ -84,34 +91,157 @@ def load_translation(project: Project, letter: Letter,
     return catalog.Translation(letter, locale, found, project.shown(path)), problems
 
 
+@dataclass(frozen=True)
+class Task:
+    """What one worker makes: a job's formats, with the output paths decided beforehand."""
+
+    job: Job
+    outputs: tuple[tuple[str, Path], ...]  # (extension, path)
+
+
+@dataclass
+class BuildResult:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
 def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
           formats: tuple[str, ...] = FORMATS, output: Path | None = None,
-          allow_untranslated: bool = False,
-          report: Callable[[Path], None] = lambda path: None,
-          warn: Callable[[str], None] = lambda message: None) -> list[Path]:
-    """Build PDF and HTML for the chosen letters and locales; return the files written."""
+          allow_untranslated: bool = False, jobs: int = 1, force: bool = False,
+          strict: bool = False,
+          report: Callable[[str, Path | str], None] = lambda kind, what: None,
+          warn: Callable[[str], None] = lambda message: None) -> BuildResult:
+    """Build PDF and HTML for the chosen letters and locales.
+
+    Gathers everything first (content, translations, what is already up to date), then
+    makes the documents, in `jobs` processes. A resource the PDF engine may not load (a file
+    outside the project, the network) is left out with a warning, or with `strict` fails its
+    document. `report` hears ("start", total) once, then of
+    each output as it ends: ("wrote", path), ("skipped", path) or ("failed", message).
+    """
+    started = time.perf_counter()
     planned = plan(project, letters, locales, allow_untranslated)
     for message in planned.warnings:
         warn(message)
-    output = output or project.output
-    renderer = Renderer(project)
-    pdf_maker = None
-    if "pdf" in formats:
-        from .pdf import PdfMaker  # WeasyPrint costs a second to import: only when needed
-
-        pdf_maker = PdfMaker((project.content, project.templates, builtin_templates()))
-    written = []
+    output = (output or project.output).resolve()
+    fingerprints = Fingerprints(project, output, {"allow_untranslated": allow_untranslated,
+                                                  "strict": strict})
+    result = BuildResult()
+    tasks, prints = [], {}
     for job in planned.jobs:
-        html = renderer.render(job.letter, job.locale)
-        name = f"{job.letter.id} ({job.locale})"
-        outputs = {}
-        if "html" in formats:
-            outputs["html"] = html.encode("utf-8")
-        if pdf_maker is not None:
-            outputs["pdf"] = pdf_maker.make(html, job.letter.source.parent, name)
-        for extension, data in outputs.items():
+        outputs = []
+        for extension in (ext for ext in FORMATS if ext in formats):
             path = output_path(output, job.letter.id, job.locale, extension)
+            prints[path] = fingerprints.of(job.letter, job.locale, extension)
+            if not force and fingerprints.unchanged(path, prints[path]):
+                result.skipped.append(path)
+                report("skipped", path)
+            else:
+                outputs.append((extension, path))
+        if outputs:
+            tasks.append(Task(job, tuple(outputs)))
+    report("start", sum(len(task.outputs) for task in tasks) + len(result.skipped))
+    if any(extension == "pdf" for task in tasks for extension, _ in task.outputs):
+        from .pdf import uses_harfbuzz_subsetter
+
+        if not uses_harfbuzz_subsetter():
+            warn("libharfbuzz-subset0 is missing: fonts are subset by the fontTools fallback, "
+                 "about 2.5x slower and with different bytes on every run (see carta doctor)")
+
+    for paths, error, warnings in _run(project, tasks, jobs, strict):
+        for message in warnings:
+            warn(message)
+        if error:
+            result.failed.append(error)
+            report("failed", error)
+        for path in paths:
+            fingerprints.remember(path, prints[path])
+            result.written.append(path)
+            report("wrote", path)
+    if result.written:
+        fingerprints.save()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _run(project: Project, tasks: list[Task], jobs: int, strict: bool):
+    """Yield (paths written, error or None, warnings) per task, in one process or a pool."""
+    if not tasks:
+        return  # a no-op build never loads the PDF engine
+    if any(extension == "pdf" for task in tasks for extension, _ in task.outputs):
+        from . import pdf  # noqa: F401  imported once here, so forked workers inherit it
+    with scratch_folder() as scratch:
+        if jobs <= 1 or len(tasks) == 1:
+            _start_worker(project, scratch, strict)
+            for task in tasks:
+                yield _make(task)
+        else:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context,
+                                     initializer=_start_worker,
+                                     initargs=(project, scratch, strict)) as pool:
+                yield from pool.map(_make, tasks)
+    _WORKER.clear()
+
+
+@contextlib.contextmanager
+def scratch_folder():
+    """A temporary folder for this run's temporary files, removed at the end.
+
+    WeasyPrint keeps fonts in a temporary folder per font configuration and removes it only
+    when the configuration is garbage-collected, which a worker process that ends, or a
+    process that is killed, never does. Pointing `tempfile` here keeps /tmp clean."""
+    saved = tempfile.tempdir
+    scratch = tempfile.mkdtemp(prefix="carta-")
+    tempfile.tempdir = scratch
+    try:
+        yield scratch
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# State of the current process: one renderer and one PDF maker, reused for every document,
+# so that fonts and the parsed font CSS are loaded once per process.
+_WORKER: dict = {}
+
+
+def _start_worker(project: Project, scratch: str, strict: bool) -> None:
+    tempfile.tempdir = scratch  # a forked worker inherits it; a spawned one would not
+    _WORKER["project"] = project
+    _WORKER["strict"] = strict
+    _WORKER["renderer"] = Renderer(project)
+
+
+def _pdf_maker():
+    if "pdf" not in _WORKER:
+        from .pdf import PdfMaker  # WeasyPrint costs a second to import: only when a PDF is due
+
+        project = _WORKER["project"]
+        _WORKER["pdf"] = PdfMaker((project.content, project.templates, builtin_templates()),
+                                  strict=_WORKER["strict"])
+    return _WORKER["pdf"]
+
+
+def _make(task: Task) -> tuple[list[Path], str | None, list[str]]:
+    job = task.job
+    name = f"{job.letter.id} ({job.locale})"
+    written: list[Path] = []
+    warnings: list[str] = []
+    try:
+        html = _WORKER["renderer"].render(job.letter, job.locale)
+        for extension, path in task.outputs:
+            if extension == "pdf":
+                maker = _pdf_maker()
+                seen = len(maker.warnings)
+                data = maker.make(html, job.letter.source.parent, name)
+                warnings = maker.warnings[seen:]
+            else:
+                data = html.encode("utf-8")
             write_atomic(path, data)
-            report(path)
             written.append(path)
-    return written
+    except CartaError as error:
+        return written, error.message, warnings
+    return written, None, warnings

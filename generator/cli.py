@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,10 @@ HELP = {
     "locale": "Build only this locale (repeatable). Default: the locales in carta.toml.",
     "format": "Build only this format (repeatable). Default: pdf and html.",
     "out": "Write into this folder instead of the project's output/.",
+    "jobs": "How many documents to make at once (processes).",
+    "strict": "Fail a document when its PDF would leave out a resource it may not load (a file "
+              "outside the project, anything on the network), instead of warning.",
+    "force": "Rebuild every document, even those whose inputs have not changed.",
     "allow": "Build locales whose translations are incomplete, using the source text where a "
              "translation is missing or stale (each one is reported).",
     "i18n": "Keep the letters' translation catalogs (gettext PO files) in step with the content.",
@@ -29,6 +34,8 @@ HELP = {
               "ones obsolete.",
     "stats": "Show how complete each letter's translation is, per locale.",
     "i18n_locale": "Only this locale (repeatable). Default: the locales in carta.toml.",
+    "doctor": "Report what the PDF engine uses here (WeasyPrint, Pango, font subsetter); "
+              "exit 1 if something that matters is missing.",
     "archive": "Add PDF/A copies of the letters, with their sources inside, to the archive "
                "folder and its manifest. Nothing there is ever overwritten.",
     "dry_run": "Only say what would be archived; write nothing.",
@@ -91,18 +98,61 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
               help=HELP["format"])
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=HELP["out"])
 @click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default=True, help=HELP["jobs"])
+@click.option("--force", is_flag=True, help=HELP["force"])
+@click.option("--strict", is_flag=True, help=HELP["strict"])
 @click.pass_obj
-def build(settings: Settings, letters, locales, formats, out, allow_untranslated) -> None:
+def build(settings: Settings, letters, locales, formats, out, allow_untranslated, jobs,
+          force, strict) -> None:
     from .build import FORMATS
     from .build import build as run_build
+    from .errors import BuildError
 
     project = settings.project()
-    written = run_build(
-        project, tuple(letters), tuple(locales), tuple(formats) or FORMATS, out,
-        allow_untranslated=allow_untranslated,
-        report=lambda path: settings.say(f"wrote {project.shown(path)}"),
-        warn=lambda message: click.echo(f"warning: {message}", err=True))
-    settings.say(f"built {len(written)} files")
+    with Progress(settings, project) as progress:
+        result = run_build(
+            project, tuple(letters), tuple(locales), tuple(formats) or FORMATS, out,
+            allow_untranslated=allow_untranslated, jobs=jobs, force=force, strict=strict,
+            report=progress.report,
+            warn=lambda message: click.echo(f"warning: {message}", err=True))
+    summary = (f"built {len(result.written)}, skipped {len(result.skipped)} unchanged, "
+               f"failed {len(result.failed)} in {result.seconds:.1f} s")
+    if result.failed:
+        raise BuildError("\n".join(result.failed + [summary]))
+    settings.say(summary)
+
+
+class Progress:
+    """A progress bar on a terminal for builds of several documents; plain lines otherwise;
+    nothing with -q. Problems always reach stderr."""
+
+    def __init__(self, settings: Settings, project):
+        self.settings = settings
+        self.project = project
+        self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def start(self, total: int) -> None:
+        if self.settings.verbosity == 1 and total > 3 and sys.stdout.isatty():
+            self.bar = click.progressbar(length=total, label="building", show_pos=True)
+            self.bar.__enter__()
+
+    def report(self, kind: str, what) -> None:
+        if kind == "start":
+            self.start(what)
+        elif kind == "failed":
+            click.echo(f"failed: {what}", err=True)
+        elif self.bar is not None:
+            self.bar.update(1)
+        elif kind == "wrote" or self.settings.verbosity > 1:
+            self.settings.say(f"{kind} {self.project.shown(what)}")
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @cli.command(help=HELP["check"])
@@ -220,6 +270,21 @@ def verify(settings: Settings, directory) -> None:
     if problems:
         raise ContentError(problems)
     settings.say(f"verified {count} files in {folder}: all intact")
+
+
+@cli.command(help=HELP["doctor"])
+@click.pass_obj
+def doctor(settings: Settings) -> None:
+    from . import __version__ as version
+    from .pdf import engine_report, uses_harfbuzz_subsetter
+
+    rows = [("carta", version), ("Python", sys.version.split()[0]), *engine_report()]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        click.echo(f"{name.ljust(width)}  {value}")
+    if not uses_harfbuzz_subsetter():
+        raise CartaError("the fast, reproducible font subsetter is missing; "
+                         "install libharfbuzz-subset0")
 
 
 def main() -> None:

@@ -158,8 +158,13 @@ class PdfMaker:
         # @font-face only works when the same FontConfiguration reaches both CSS() and
         # write_pdf(); it also caches the fonts for every later document.
         self.font_config = FontConfiguration()
-        self.stylesheets = [weasyprint.CSS(string=_font_face_css(), font_config=self.font_config,
-                                           url_fetcher=self.fetcher)]
+        try:
+            self.stylesheets = [weasyprint.CSS(string=_font_face_css(),
+                                               font_config=self.font_config,
+                                               url_fetcher=self.fetcher)]
+        except OSError as error:  # the fonts are copied to temporary files: a full disk
+            raise BuildError(f"cannot prepare the fonts for the PDF: {error.strerror or error}"
+                             f" (while writing {error.filename or 'a temporary file'})") from None
 
     def make(self, html: str, base: Path, name: str, archival: Archival | None = None) -> bytes:
         """PDF bytes for one HTML document; `base` resolves relative URLs, `name` is for errors.
@@ -183,6 +188,7 @@ class PdfMaker:
                         created=stamp, modified=stamp)
                     for source in archival.sources],
             }
+        self.fetcher.document = name  # so that a refusal names the document
         with _source_date_epoch(archival):
             return self._write(html, base, name, options)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import CliRunner
-
 from conftest import REPO, SEED_ID
+
 from generator.cli import cli
 
 SEED_FILE = f"content/letters/{SEED_ID}.yaml"

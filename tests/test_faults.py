@@ -62,8 +62,6 @@ def test_a_file_size_limit_gives_a_clear_error_and_keeps_the_earlier_file(sample
     assert leftovers(sample.root / "output") == []
 
 
-@pytest.mark.xfail(strict=True, reason="PdfMaker.__init__ lets the OSError of WeasyPrint's "
-                   "temporary font files through as an internal error")
 def test_a_file_size_limit_while_preparing_the_pdf_gives_a_clear_error(sample):
     earlier = sample.root / OUTPUT / "carta-prueba.es.pdf"
     earlier.parent.mkdir(parents=True)
