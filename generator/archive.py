@@ -104,15 +104,16 @@ def _archive(project: Project, jobs, dry_run: bool, report) -> list[Action]:
     pdf_maker = PdfMaker((project.content, project.templates, builtin_templates()))
     actions = []
     for job in jobs:
-        letter, locale, recipient = job.letter, job.locale, None
+        letter, locale = job.letter, job.locale
+        recipient = job.recipient.id if job.recipient else None
         sources = tuple(
             EmbeddedSource(name, data, media_type, description)
             for name, data, media_type, description in _sources(project, letter.id, locale,
                                                                  letter.source))
         identity = f"carta:{letter.id}:{locale}:{recipient or ''}".encode()
         archival = Archival(sources, letter.date, hashlib.sha256(identity).digest()[:16])
-        pdf = pdf_maker.make(renderer.render(letter, locale), letter.source.parent,
-                             f"{letter.id} ({locale})", archival)
+        pdf = pdf_maker.make(renderer.render(letter, locale, job.recipient),
+                             letter.source.parent, job.name, archival)
         digest = sha256(pdf)
         history = manifest.history(letter.id, locale, recipient)
         if history and history[-1].sha256 == digest:

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import catalog, i18n
 from .errors import CartaError, ContentError, Problem
 from .fingerprint import Fingerprints
-from .model import Letter
+from .model import Letter, Recipient
 from .project import Project, builtin_templates
 from .render import Renderer
 from .validate import validate
@@ -26,10 +26,22 @@ FORMATS = ("pdf", "html")
 
 @dataclass(frozen=True)
 class Job:
-    """One document to make: a letter, already in the words of one locale."""
+    """One document to make: a letter, already in the words of one locale; for a merged
+    letter, one recipient's copy."""
 
     letter: Letter
     locale: str
+    recipient: Recipient | None = None
+
+    @property
+    def name(self) -> str:
+        """How messages name this document: "letter-id (es)", "letter-id, inai (es)"."""
+        copy = f", {self.recipient.id}" if self.recipient else ""
+        return f"{self.letter.id}{copy} ({self.locale})"
+
+    def output(self, folder: Path, extension: str) -> Path:
+        return output_path(folder, self.letter.id, self.locale, extension,
+                           self.recipient.id if self.recipient else None)
 
 
 @dataclass
@@ -69,14 +81,26 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
                                         "; add templates/locale/" + locale +
                                         "/LC_MESSAGES/carta.po or use --allow-untranslated"))
     for letter in content.letters:
+        localized = {}
         for locale in chosen:
             translation, found = load_translation(project, letter, locale)
             problems += found
-            localized, found, warned = catalog.localize(letter, locale, translation,
-                                                        allow_untranslated)
+            localized[locale], found, warned = catalog.localize(letter, locale, translation,
+                                                                allow_untranslated)
             problems += found
             result.warnings += warned
-            result.jobs.append(Job(localized, locale))
+        if not letter.merge:
+            result.jobs += [Job(localized[locale], locale) for locale in chosen]
+            continue
+        for recipient in letter.recipients:
+            # Each recipient gets its copy in the languages it reads, among those built.
+            wanted = [locale for locale in chosen
+                      if not recipient.locales or locale in recipient.locales]
+            if not wanted:
+                result.warnings.append(
+                    f"{letter.id}: {recipient.id} reads {', '.join(recipient.locales)}, none of "
+                    f"which is built ({', '.join(chosen)}); no copy for it")
+            result.jobs += [Job(localized[locale], locale, recipient) for locale in wanted]
     if problems:
         raise ContentError(problems)
     return result
@@ -133,7 +157,7 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
     for job in planned.jobs:
         outputs = []
         for extension in (ext for ext in FORMATS if ext in formats):
-            path = output_path(output, job.letter.id, job.locale, extension)
+            path = job.output(output, extension)
             prints[path] = fingerprints.of(job.letter, job.locale, extension)
             if not force and fingerprints.unchanged(path, prints[path]):
                 result.skipped.append(path)
@@ -227,11 +251,11 @@ def _pdf_maker():
 
 def _make(task: Task) -> tuple[list[Path], str | None, list[str]]:
     job = task.job
-    name = f"{job.letter.id} ({job.locale})"
+    name = job.name
     written: list[Path] = []
     warnings: list[str] = []
     try:
-        html = _WORKER["renderer"].render(job.letter, job.locale)
+        html = _WORKER["renderer"].render(job.letter, job.locale, job.recipient)
         for extension, path in task.outputs:
             if extension == "pdf":
                 maker = _pdf_maker()

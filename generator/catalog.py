@@ -47,6 +47,9 @@ def messages(letter: Letter) -> list[Message]:
                 found.append((f"{kind}:{item.id}", item.text, f"body[{index}].{kind}s[{number}]"))
     for number, reference in enumerate(letter.references, start=1):
         found.append((f"reference:{reference.id}", reference.text, f"references[{number}]"))
+    for number, tier in enumerate(letter.signatures.tiers if letter.signatures else (), 1):
+        if tier.title:
+            found.append((f"tier:{number}", tier.title, f"signatories.tiers[{number}].title"))
     # Equal texts of the same kind stay separate messages: the second is "paragraph (2)".
     seen: dict[tuple[str, str], int] = {}
     result = []
@@ -257,4 +260,9 @@ def _apply(letter: Letter, translated: dict[str, tuple[str, str | None]]) -> Let
                        for number, reference in enumerate(letter.references, start=1))
     fields = {key: translated[key][0] for key in ("place", "subject", "closing")
               if key in translated}
+    if letter.signatures:
+        fields["signatures"] = dataclasses.replace(letter.signatures, tiers=tuple(
+            dataclasses.replace(tier, title=translated[key][0], lang=translated[key][1])
+            if (key := f"signatories.tiers[{number}].title") in translated else tier
+            for number, tier in enumerate(letter.signatures.tiers, start=1)))
     return dataclasses.replace(letter, body=tuple(body), references=references, **fields)

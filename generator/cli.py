@@ -34,6 +34,11 @@ HELP = {
               "ones obsolete.",
     "stats": "Show how complete each letter's translation is, per locale.",
     "i18n_locale": "Only this locale (repeatable). Default: the locales in carta.toml.",
+    "mail": "Write one e-mail (.eml) per recipient copy into output/mail/, with the PDFs "
+            "attached; send them with --send. Nothing already delivered is sent again.",
+    "send": "Send the messages over SMTP ([mail] in carta.toml, CARTA_SMTP_* variables; the "
+            "password only from CARTA_SMTP_PASSWORD).",
+    "limit": "Send at most N messages in this run.",
     "doctor": "Report what the PDF engine uses here (WeasyPrint, Pango, font subsetter); "
               "exit 1 if something that matters is missing.",
     "archive": "Add PDF/A copies of the letters, with their sources inside, to the archive "
@@ -270,6 +275,44 @@ def verify(settings: Settings, directory) -> None:
     if problems:
         raise ContentError(problems)
     settings.say(f"verified {count} files in {folder}: all intact")
+
+
+@cli.command(help=HELP["mail"])
+@click.argument("letters", nargs=-1)
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--send", is_flag=True, help=HELP["send"])
+@click.option("--limit", type=click.IntRange(min=1), help=HELP["limit"])
+@click.pass_obj
+def mail(settings: Settings, letters, locales, send, limit) -> None:
+    from . import mail as mailing
+
+    project = settings.project()
+    drafts = mailing.make_drafts(project, tuple(letters), tuple(locales))
+    folder = project.output / "mail"
+    for draft, path in zip(drafts, mailing.write_drafts(drafts, folder), strict=True):
+        names = ", ".join(name for name, _ in draft.attachments)
+        settings.say(f"wrote {project.shown(path)} (to {', '.join(draft.to)}; {names})")
+    if not send:
+        settings.say(f"{len(drafts)} messages ready, none sent: add --send to send them")
+        return
+    smtp = mailing.SmtpSettings.load(project.settings.mail)
+    log = mailing.DeliveryLog(folder / mailing.LOG_NAME)
+
+    def report(kind: str, draft, detail: str) -> None:
+        who = f"{draft.letter}{'.' + draft.recipient if draft.recipient else ''}"
+        if kind == "failed":
+            click.echo(f"failed {who}: {detail}", err=True)
+        elif kind == "skipped":
+            settings.say(f"skipped {who}: {detail}")
+        else:
+            settings.say(f"sent {who} to {', '.join(draft.to + draft.cc)}")
+
+    result = mailing.send(drafts, smtp, log, limit, report)
+    summary = (f"sent {result.sent}, skipped {result.skipped} already delivered, "
+               f"failed {result.failed}; log: {project.shown(log.path)}")
+    if result.failed:
+        raise CartaError(summary + ". Run the same command again to retry the failed ones.")
+    settings.say(summary)
 
 
 @cli.command(help=HELP["doctor"])

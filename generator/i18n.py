@@ -66,6 +66,15 @@ def format_number(value: float, locale: str) -> str:
     return format_decimal(value, locale=locale)
 
 
+@functools.lru_cache(maxsize=16)
+def sort_key(locale: str):
+    """The collation of `locale` (ICU): "Ángel" sorts with "A", and "ñ" after "n" in Spanish."""
+    import icu  # PyICU: only letters with sorted signatories need it
+
+    collator = icu.Collator.createInstance(icu.Locale(locale))
+    return collator.getSortKey
+
+
 def filters(locale: str) -> dict:
     """The Babel formatting of `locale`, as Jinja filters for the templates."""
     return {

@@ -1,4 +1,4 @@
-"""The typed model of a letters project: letters, their blocks, senders and recipients."""
+"""The typed model of a letters project: letters, their blocks, senders, recipients, signatories."""
 
 from __future__ import annotations
 
@@ -40,18 +40,55 @@ class Recipient:
     address: tuple[str, ...] = ()
     email: str | None = None
     locales: tuple[str, ...] = ()
+    organization: dict[str, str] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+
+    def matches(self, names: tuple[str, ...]) -> bool:
+        """Whether `only_for: names` (recipient ids or tags) includes this recipient."""
+        return self.id in names or any(tag in names for tag in self.tags)
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """An organisation or a person who signs a letter."""
+
+    id: str
+    kind: str  # "organization" or "individual"
+    name: str
+    country: dict[str, str] = field(default_factory=dict)
+    url: str | None = None
+    logo: Path | None = None
+    affiliation: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One group of signatories ("Firmantes", "Adhesiones"); the title may be empty."""
+
+    title: str | None
+    members: tuple[Signatory, ...]
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Signatures:
+    tiers: tuple[Tier, ...]
+    order: str = "as-listed"  # or "alphabetical", by the collation of each output locale
+    logos: bool = False
 
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str  # Markdown, one paragraph
     lang: str | None = None  # set when the text is not in the document's language
+    only_for: tuple[str, ...] = ()  # recipient ids or tags; empty: every copy
 
 
 @dataclass(frozen=True)
 class Heading:
     text: str  # Markdown, inline only
     lang: str | None = None
+    only_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,11 +109,13 @@ class Demand:
 @dataclass(frozen=True)
 class GrievanceList:
     items: tuple[Grievance, ...]
+    only_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class DemandList:
     items: tuple[Demand, ...]
+    only_for: tuple[str, ...] = ()
 
 
 Block = Paragraph | Heading | GrievanceList | DemandList
@@ -103,6 +142,8 @@ class Letter:
     place: str | None = None
     subject: str | None = None
     closing: str | None = None
+    merge: bool = False  # one copy per recipient, each with its own address and salutation
+    signatures: Signatures | None = None
 
     def texts(self) -> list[str]:
         """Every Markdown text of the body, in reading order."""
@@ -122,3 +163,4 @@ class Content:
     letters: tuple[Letter, ...]
     senders: dict[str, Sender]
     recipients: dict[str, Recipient]
+    signatories: dict[str, Signatory] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ContentError, Problem
@@ -24,6 +24,7 @@ class Settings:
     locales: tuple[str, ...] = ("es",)
     paper: str = "A4"
     archive: str = "output/archive"  # relative to the project root
+    mail: dict = field(default_factory=dict)  # from, host, port, user, starttls
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _read_settings(path: Path) -> Settings:
         raise ContentError([
             Problem(SETTINGS_FILE, None, None, "", f"not valid TOML: {error}")]) from None
     problems: list[Problem] = []
-    known = {"project", "archive"}
+    known = {"project", "archive", "mail"}
     for key in data:
         if key not in known:
             problems.append(Problem(SETTINGS_FILE, None, None, key,
@@ -119,6 +120,21 @@ def _read_settings(path: Path) -> Settings:
         if key != "folder":
             problems.append(Problem(SETTINGS_FILE, None, None, f"archive.{key}",
                                     "unknown setting; expected folder"))
+    mail = data.get("mail", {})
+    mail_keys = {"from": str, "host": str, "port": int, "user": str, "starttls": bool}
+    if not isinstance(mail, dict):
+        problems.append(Problem(SETTINGS_FILE, None, None, "mail",
+                                "expected a [mail] section with from, host, port, user, starttls"))
+        mail = {}
+    for key, value in mail.items():
+        if key not in mail_keys:
+            problems.append(Problem(SETTINGS_FILE, None, None, f"mail.{key}",
+                                    f"unknown setting; expected one of: {', '.join(mail_keys)}"
+                                    + ("; the password goes only in CARTA_SMTP_PASSWORD"
+                                       if key == "password" else "")))
+        elif not isinstance(value, mail_keys[key]):
+            problems.append(Problem(SETTINGS_FILE, None, None, f"mail.{key}",
+                                    f"expected {mail_keys[key].__name__}, found {value!r}"))
     if problems:
         raise ContentError(problems)
-    return Settings(locales=tuple(locales), paper=paper, archive=folder)
+    return Settings(locales=tuple(locales), paper=paper, archive=folder, mail=dict(mail))

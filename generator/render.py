@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -13,7 +14,15 @@ from markupsafe import Markup
 
 from . import __version__, i18n, markdown
 from .errors import BuildError
-from .model import DemandList, GrievanceList, Heading, Letter, Paragraph, Sender, pick_locale
+from .model import (
+    DemandList,
+    GrievanceList,
+    Heading,
+    Letter,
+    Paragraph,
+    Recipient,
+    pick_locale,
+)
 from .project import Project
 
 LETTER_TEMPLATE = "letter.html"
@@ -40,7 +49,9 @@ class Renderer:
         if locale not in self._environments:
             env = jinja2.Environment(
                 loader=jinja2.FileSystemLoader(self.template_dirs),
-                autoescape=True,
+                # HTML is escaped everywhere; the plain-text mail template needs no escaping.
+                autoescape=jinja2.select_autoescape(default_for_string=True, default=True,
+                                                    disabled_extensions=("txt",)),
                 undefined=jinja2.StrictUndefined,
                 extensions=["jinja2.ext.i18n"],
                 trim_blocks=True,
@@ -53,12 +64,13 @@ class Renderer:
             self._environments[locale] = env
         return self._environments[locale]
 
-    def render(self, letter: Letter, locale: str) -> str:
-        """The letter as a complete HTML document in `locale`."""
+    def render(self, letter: Letter, locale: str, recipient: Recipient | None = None) -> str:
+        """The letter as a complete HTML document in `locale`; with `recipient`, that
+        recipient's copy of a merged letter."""
         env = self.environment(locale)
         try:
             template = env.get_template(LETTER_TEMPLATE)
-            return template.render(letter_context(letter, locale, self.project))
+            return template.render(letter_context(letter, locale, self.project, recipient))
         except jinja2.TemplateSyntaxError as error:
             raise BuildError(
                 f"{error.filename or error.name}:{error.lineno}: template syntax error: "
@@ -67,6 +79,14 @@ class Renderer:
             raise BuildError(
                 f"template {LETTER_TEMPLATE} (or one it includes) failed for letter "
                 f"'{letter.id}': {error}") from None
+
+
+    def render_text(self, template_name: str, context: dict, locale: str) -> str:
+        """A plain-text template (such as the e-mail cover text) in `locale`."""
+        try:
+            return self.environment(locale).get_template(template_name).render(context)
+        except jinja2.TemplateError as error:
+            raise BuildError(f"template {template_name} failed: {error}") from None
 
 
 def css_content(text: str) -> Markup:
@@ -83,8 +103,14 @@ def css_content(text: str) -> Markup:
     return Markup(" ".join(values) or '""')
 
 
-def letter_context(letter: Letter, locale: str, project: Project) -> dict:
+def letter_context(letter: Letter, locale: str, project: Project,
+                   recipient: Recipient | None = None) -> dict:
     """Everything the letter template shows, already localized and rendered to HTML."""
+    if recipient is not None:
+        # A recipient's copy holds only the blocks meant for it (`only_for`).
+        letter = dataclasses.replace(letter, body=tuple(
+            block for block in letter.body
+            if not block.only_for or recipient.matches(block.only_for)))
     source = letter.language
     sender_name = pick_locale(letter.sender.name, locale, source)
     notes = _notes(letter)
@@ -129,20 +155,23 @@ def letter_context(letter: Letter, locale: str, project: Project) -> dict:
                  "lang": _tag(item.lang)}
                 for item in block.items]})
 
-    recipients = [_recipient(recipient, locale, source) for recipient in letter.recipients]
+    addressed = (recipient,) if recipient is not None else letter.recipients
+    recipients = [_recipient(r, locale, source) for r in addressed]
     salutations = [r["salutation"] for r in recipients if r["salutation"]]
     return {
         "lang": i18n.language_tag(locale),
-        "title": letter.subject or _default_title(letter, locale, sender_name),
+        "title": letter.subject or default_title(letter, locale, sender_name),
         "subject": letter.subject,
         "date": letter.date,
         "place": letter.place,
-        "sender": {"name": sender_name, "logo": _data_url(letter.sender),
+        "sender": {"name": sender_name, "logo": _data_url(letter.sender.logo),
                    "address": letter.sender.address, "email": letter.sender.email,
                    "url": letter.sender.url},
         "recipients": recipients,
         "salutation": salutations[0] if len(salutations) == 1 else None,
         "cc": [pick_locale(r.name, locale, source) for r in letter.cc],
+        "signatures": _signatures(letter, locale),
+        "signatures_logos": bool(letter.signatures and letter.signatures.logos),
         "blocks": blocks,
         "notes": [notes[label] for label in markdown.citation_order(letter.texts())],
         "closing": letter.closing,
@@ -169,6 +198,32 @@ def _notes(letter: Letter) -> dict[str, Note]:
     }
 
 
+def _signatures(letter: Letter, locale: str) -> list[dict]:
+    """The signatory tiers, each with its organisations and people, in the letter's order or
+    in the collation of `locale` (so that "Ángel" sorts with "A")."""
+    if letter.signatures is None:
+        return []
+    key = i18n.sort_key(locale) if letter.signatures.order == "alphabetical" else None
+    tiers = []
+    for tier in letter.signatures.tiers:
+        members = sorted(tier.members, key=lambda m: key(m.name)) if key else tier.members
+        entries = [{
+            "name": member.name,
+            "kind": member.kind,
+            "detail": pick_locale(member.country if member.kind == "organization"
+                                  else member.affiliation, locale, letter.language),
+            "url": member.url,
+            "logo": _data_url(member.logo) if member.logo else None,
+        } for member in members]
+        tiers.append({
+            "title": tier.title, "lang": _tag(tier.lang), "entries": entries,
+            "organizations": sum(1 for e in entries if e["kind"] == "organization"),
+            "individuals": sum(1 for e in entries if e["kind"] == "individual"),
+            "affiliated": any(e["kind"] == "individual" and e["detail"] for e in entries),
+        })
+    return tiers
+
+
 def _tag(lang: str | None) -> str | None:
     return i18n.language_tag(lang) if lang else None
 
@@ -177,23 +232,25 @@ def _recipient(recipient, locale: str, source: str) -> dict:
     return {
         "name": pick_locale(recipient.name, locale, source),
         "role": pick_locale(recipient.role, locale, source) if recipient.role else None,
+        "organization": pick_locale(recipient.organization, locale, source)
+        if recipient.organization else None,
         "address": recipient.address,
         # A salutation in another language would be wrong: the template's formula serves.
         "salutation": pick_locale(recipient.salutation, locale, None),
     }
 
 
-def _default_title(letter: Letter, locale: str, sender_name: str) -> str:
+def default_title(letter: Letter, locale: str, sender_name: str) -> str:
     # Built from the content only: who writes to whom, and when.
     to = ", ".join(pick_locale(r.name, locale, letter.language) for r in letter.recipients)
     return f"{sender_name} — {to} — {i18n.format_date(letter.date, locale)}"
 
 
-def _data_url(sender: Sender) -> str | None:
-    """The logo inlined, so that the HTML page travels as one file."""
-    if sender.logo is None:
+def _data_url(logo: Path | None) -> str | None:
+    """A logo inlined, so that the HTML page travels as one file."""
+    if logo is None:
         return None
-    mime = mimetypes.guess_type(sender.logo.name)[0] or "application/octet-stream"
-    payload = base64.b64encode(Path(sender.logo).read_bytes()).decode("ascii")
+    mime = mimetypes.guess_type(logo.name)[0] or "application/octet-stream"
+    payload = base64.b64encode(Path(logo).read_bytes()).decode("ascii")
     return f"data:{mime};base64,{payload}"
 

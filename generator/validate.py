@@ -27,6 +27,9 @@ from .model import (
     Recipient,
     Reference,
     Sender,
+    Signatory,
+    Signatures,
+    Tier,
 )
 from .project import Project
 
@@ -35,10 +38,15 @@ SLUG_MAX = 80
 BLOCK_KINDS = ("paragraph", "heading", "grievances", "demands")
 
 LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "place", "subject",
-                 "closing", "body", "references")
+                 "closing", "body", "references", "merge", "signatories")
 LETTER_REQUIRED = ("id", "date", "sender", "recipients", "body")
 SENDER_FIELDS = ("name", "logo", "address", "email", "url")
-RECIPIENT_FIELDS = ("name", "salutation", "role", "address", "email", "locales")
+RECIPIENT_FIELDS = ("name", "salutation", "role", "organization", "address", "email", "locales",
+                    "tags")
+SIGNATORY_FIELDS = ("kind", "name", "country", "url", "logo", "affiliation")
+SIGNATORY_KINDS = ("organization", "individual")
+SIGNATURE_FIELDS = ("order", "logos", "tiers")
+SIGNATURE_ORDERS = ("as-listed", "alphabetical")
 # A paragraph of 20,000 characters is about four printed pages; anything longer is pasted data,
 # and Markdown parsing time grows with length.
 MAX_TEXT = 20_000
@@ -312,11 +320,56 @@ def read_recipients(loaded: YamlFile) -> tuple[dict[str, Recipient], list[Proble
             name=reader.localized(fields, "name", f"{ident}.name") if "name" in fields else {},
             salutation=_optional_localized(reader, fields, "salutation", ident),
             role=_optional_localized(reader, fields, "role", ident),
+            organization=_optional_localized(reader, fields, "organization", ident),
             address=reader.lines(fields, "address", f"{ident}.address"),
             email=reader.optional_text(fields, "email", f"{ident}.email"),
             locales=locales,
+            tags=_slugs(reader, fields, "tags", f"{ident}.tags", "tag"),
         )
     return recipients, reader.problems + list(loaded.problems)
+
+
+def _slugs(reader: Reader, fields: SourceMap, key: str, field: str, noun: str) -> tuple[str, ...]:
+    """A list of ids or tags (one alone is accepted too)."""
+    if key not in fields:
+        return ()
+    value = fields[key]
+    if isinstance(value, str):
+        return (value,) if reader.slug(fields, key, field, value) else ()
+    listed = reader.items(fields, key, field, value, f"a list of {noun}s such as [a, b]")
+    return tuple(ident for index, ident in enumerate(listed or ())
+                 if reader.slug(listed, index, f"{field}[{index + 1}]", ident))
+
+
+def read_signatories(project: Project,
+                     loaded: YamlFile) -> tuple[dict[str, Signatory], list[Problem]]:
+    """content/signatories.yaml: organisations and people who sign letters."""
+    reader = Reader(loaded.shown_as)
+    found: dict[str, Signatory] = {}
+    top = _top_mapping(reader, loaded, "one entry per signatory id")
+    for ident, entry in (top or {}).items():
+        if reader.slug(top, ident, str(ident), ident) is None:
+            continue
+        fields = reader.mapping(top, ident, str(ident), entry,
+                                "a mapping with kind and name")
+        if fields is None:
+            continue
+        reader.check_keys(fields, ident, SIGNATORY_FIELDS, ("kind", "name"))
+        kind = fields.get("kind")
+        if "kind" in fields and kind not in SIGNATORY_KINDS:
+            reader.problem(fields, "kind", f"{ident}.kind",
+                           f"expected {' or '.join(SIGNATORY_KINDS)}, found {describe(kind)}")
+        name = reader.text(fields, "name", f"{ident}.name") if "name" in fields else None
+        if kind not in SIGNATORY_KINDS or name is None:
+            continue
+        found[ident] = Signatory(
+            id=ident, kind=kind, name=name,
+            country=_optional_localized(reader, fields, "country", ident),
+            url=reader.optional_text(fields, "url", f"{ident}.url"),
+            logo=_logo(project, reader, fields, f"{ident}.logo"),
+            affiliation=_optional_localized(reader, fields, "affiliation", ident),
+        )
+    return found, reader.problems + list(loaded.problems)
 
 
 def _optional_localized(reader: Reader, fields: SourceMap, key: str, ident: str) -> dict:
@@ -333,7 +386,8 @@ def _top_mapping(reader: Reader, loaded: YamlFile, expected: str) -> SourceMap |
 # Letters ---------------------------------------------------------------------------------
 
 def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[str, Recipient],
-                default_language: str) -> tuple[Letter | None, list[Problem]]:
+                default_language: str, signatories: dict[str, Signatory] | None = None
+                ) -> tuple[Letter | None, list[Problem]]:
     reader = Reader(loaded.shown_as)
     problems = list(loaded.problems)
     if loaded.data is None and not loaded.problems:
@@ -358,8 +412,11 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
     to = _named_list(reader, top, "recipients", recipients) if "recipients" in top else ()
     cc = _named_list(reader, top, "cc", recipients) if "cc" in top else ()
     references = _references(reader, top)
+    merge = _boolean(reader, top, "merge")
     body = _body(reader, top) if "body" in top else ()
+    _check_only_for(reader, top, merge, to)
     _check_citations(reader, top, body, references)
+    signatures = _signatures(reader, top, signatories or {}) if "signatories" in top else None
 
     problems += reader.problems
     if problems or None in (ident, date, language, sender):
@@ -370,7 +427,93 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         place=reader.optional_text(top, "place", "place"),
         subject=reader.optional_text(top, "subject", "subject"),
         closing=reader.optional_text(top, "closing", "closing"),
+        merge=merge, signatures=signatures,
     ), problems
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(name for name in value if isinstance(name, str)) \
+        if isinstance(value, list) else ()
+
+
+def _boolean(reader: Reader, top: SourceMap, key: str) -> bool:
+    value = top.get(key, False)
+    if isinstance(value, bool):
+        return value
+    reader.problem(top, key, key, f"expected true or false, found {describe(value)}")
+    return False
+
+
+def _check_only_for(reader: Reader, top: SourceMap, merge: bool, to: tuple) -> None:
+    """`only_for` names recipients of this letter (ids or tags), and needs `merge: true`."""
+    known = {r.id for r in to} | {tag for r in to for tag in r.tags}
+    blocks = top.get("body") if isinstance(top.get("body"), SourceList) else []
+    for index, block in enumerate(blocks):
+        if not isinstance(block, SourceMap) or "only_for" not in block:
+            continue
+        field = f"body[{index + 1}].only_for"
+        if not merge:
+            reader.problem(block, "only_for", field,
+                           "only_for needs 'merge: true': without it every recipient reads "
+                           "the same copy")
+        for name in _slugs(reader, block, "only_for", field, "recipient id or tag"):
+            if name not in known:
+                reader.problem(block, "only_for", field,
+                               f"expected ids or tags of this letter's recipients "
+                               f"({', '.join(sorted(known)) or 'none'}), found '{name}'")
+
+
+def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory]) -> Signatures:
+    """`signatories:` as a list of ids, or with order, logos and titled tiers."""
+    value = top["signatories"]
+    if isinstance(value, SourceList):
+        spec = SourceMap(tiers=SourceList([SourceMap(members=value)]))
+        spec.line, spec.column = top.position("signatories")
+        spec["tiers"][0].positions = {"members": top.position("signatories")}
+        prefix = "signatories"
+    else:
+        spec = reader.mapping(top, "signatories", "signatories", value,
+                              "a list of signatory ids, or a mapping with tiers")
+        if spec is None:
+            return Signatures(())
+        reader.check_keys(spec, "signatories", SIGNATURE_FIELDS, ("tiers",))
+        prefix = None
+    order = spec.get("order", "as-listed")
+    if order not in SIGNATURE_ORDERS:
+        reader.problem(spec, "order", "signatories.order",
+                       f"expected {' or '.join(SIGNATURE_ORDERS)}, found {describe(order)}")
+    logos = _boolean(reader, spec, "logos") if "logos" in spec else False
+    tiers = []
+    seen: dict[str, int] = {}
+    raw_tiers = reader.items(spec, "tiers", "signatories.tiers", spec.get("tiers"),
+                             "a list of tiers, each with members") if "tiers" in spec else []
+    for number, raw in enumerate(raw_tiers or (), start=1):
+        field = prefix or f"signatories.tiers[{number}]"
+        tier = reader.mapping(raw_tiers, number - 1, field, raw, "a tier with title and members")
+        if tier is None:
+            continue
+        if prefix is None:
+            reader.check_keys(tier, field, ("title", "members"), ("members",))
+        title = reader.optional_text(tier, "title", f"{field}.title")
+        members = []
+        listed = reader.items(tier, "members", field if prefix else f"{field}.members",
+                              tier.get("members"), "a list of signatory ids")
+        for index, ident in enumerate(listed or ()):
+            where = f"{field if prefix else field + '.members'}[{index + 1}]"
+            if not isinstance(ident, str) or ident not in known:
+                reader.problem(listed, index, where,
+                               f"unknown signatory {describe(ident)}; expected an id from "
+                               "content/signatories.yaml")
+            elif ident in seen:
+                reader.problem(listed, index, where,
+                               f"'{ident}' signs twice (first at line {seen[ident]})")
+            else:
+                seen[ident] = listed.position(index)[0]
+                members.append(known[ident])
+        tiers.append(Tier(title, tuple(members)))
+    return Signatures(tuple(tiers), order if order in SIGNATURE_ORDERS else "as-listed", logos)
 
 
 def _named(reader: Reader, top: SourceMap, key: str, known: dict, kind: str, where: str):
@@ -448,21 +591,26 @@ def _body(reader: Reader, top: SourceMap) -> tuple[Block, ...]:
         if fields is None:
             continue
         kinds = [key for key in fields if key in BLOCK_KINDS]
-        if len(fields) != 1 or len(kinds) != 1:
+        others = [key for key in fields if key not in BLOCK_KINDS and key != "only_for"]
+        if others or len(kinds) != 1:
             found = ", ".join(str(key) for key in fields) or "nothing"
             reader.problem(blocks, index, field,
-                           f"expected exactly one of {', '.join(BLOCK_KINDS)}, found {found}")
+                           f"expected exactly one of {', '.join(BLOCK_KINDS)} (and optionally "
+                           f"only_for), found {found}")
             continue
         kind = kinds[0]
+        only_for = _names(fields.get("only_for"))  # checked in _check_only_for
         field = f"{field}.{kind}"
         if kind in ("paragraph", "heading"):
             text = reader.text(fields, kind, field)
             if text is not None and _check_markdown(reader, fields, kind, field, text, kind):
-                result.append(Paragraph(text) if kind == "paragraph" else Heading(text))
+                block_type = Paragraph if kind == "paragraph" else Heading
+                result.append(block_type(text, only_for=only_for))
         else:
             items = _list_items(reader, fields, kind, field, seen)
             if items:
-                result.append(GrievanceList(items) if kind == "grievances" else DemandList(items))
+                block_type = GrievanceList if kind == "grievances" else DemandList
+                result.append(block_type(items, only_for=only_for))
     return tuple(result)
 
 
@@ -581,16 +729,18 @@ def _texts_with_places(entry: object, index: int):
     if not isinstance(entry, SourceMap):
         return
     # Texts over the limit are already reported, and parsing them would only cost time.
+    # Stripped like the model's texts: "\t[^nota]" is a code block, "[^nota]" a citation.
     for kind in ("paragraph", "heading"):
         if isinstance(entry.get(kind), str) and len(entry[kind]) <= MAX_TEXT:
-            yield entry[kind], entry, kind, f"body[{index + 1}].{kind}"
+            yield entry[kind].strip(), entry, kind, f"body[{index + 1}].{kind}"
     for kind in ("grievances", "demands"):
         items = entry.get(kind)
         if isinstance(items, SourceList):
             for number, item in enumerate(items, start=1):
                 if (isinstance(item, SourceMap) and isinstance(item.get("text"), str)
                         and len(item["text"]) <= MAX_TEXT):
-                    yield item["text"], item, "text", f"body[{index + 1}].{kind}[{number}].text"
+                    yield (item["text"].strip(), item, "text",
+                           f"body[{index + 1}].{kind}[{number}].text")
 
 
 # The whole content -----------------------------------------------------------------------
@@ -602,6 +752,11 @@ def validate(project: Project, only: tuple[str, ...] = ()) -> Content:
     problems += found
     recipients, found = read_recipients(_load(project, project.content / "recipients.yaml"))
     problems += found
+    signatories: dict[str, Signatory] = {}
+    if (project.content / "signatories.yaml").exists():
+        signatories, found = read_signatories(
+            project, _load(project, project.content / "signatories.yaml"))
+        problems += found
 
     files = project.letter_files()
     if only:
@@ -618,13 +773,13 @@ def validate(project: Project, only: tuple[str, ...] = ()) -> Content:
     letters = []
     for path in files:
         letter, found = read_letter(_load(project, path), senders, recipients,
-                                    project.settings.locales[0])
+                                    project.settings.locales[0], signatories)
         problems += found
         if letter is not None:
             letters.append(letter)
     if problems:
         raise ContentError(problems)
-    return Content(tuple(letters), senders, recipients)
+    return Content(tuple(letters), senders, recipients, signatories)
 
 
 def _load(project: Project, path: Path) -> YamlFile:

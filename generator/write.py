@@ -11,9 +11,12 @@ from pathlib import Path
 from .errors import BuildError
 
 
-def output_path(output: Path, letter_id: str, locale: str, extension: str) -> Path:
-    """output/<id>/<id>.<locale>.<ext>, refusing any name that would land outside output/."""
-    path = (output / letter_id / f"{letter_id}.{locale}.{extension}").resolve()
+def output_path(output: Path, letter_id: str, locale: str, extension: str,
+                copy: str | None = None) -> Path:
+    """output/<id>/<id>.<locale>.<ext>, or <id>.<recipient>.<locale>.<ext> for one recipient's
+    copy, refusing any name that would land outside output/."""
+    stem = f"{letter_id}.{copy}.{locale}" if copy else f"{letter_id}.{locale}"
+    path = (output / letter_id / f"{stem}.{extension}").resolve()
     if not path.is_relative_to(output.resolve()):
         raise BuildError(f"refusing to write {path}: it is outside {output}")
     return path
