@@ -51,12 +51,12 @@ class Plan:
 
 
 def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
-         allow_untranslated: bool = False) -> Plan:
+         allow_untranslated: bool = False, drafts: bool = False) -> Plan:
     """Check content and translations, and list every document to make; write nothing.
 
     Every problem of every letter and locale is collected before one error is raised.
     """
-    content = validate(project, letters)
+    content = validate(project, letters, drafts)
     chosen = locales or project.settings.locales
     result = Plan()
     problems: list[Problem] = []
@@ -134,7 +134,7 @@ class BuildResult:
 def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
           formats: tuple[str, ...] = FORMATS, output: Path | None = None,
           allow_untranslated: bool = False, jobs: int = 1, force: bool = False,
-          strict: bool = False,
+          strict: bool = False, drafts: bool = False,
           report: Callable[[str, Path | str], None] = lambda kind, what: None,
           warn: Callable[[str], None] = lambda message: None) -> BuildResult:
     """Build PDF and HTML for the chosen letters and locales.
@@ -146,12 +146,12 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
     each output as it ends: ("wrote", path), ("skipped", path) or ("failed", message).
     """
     started = time.perf_counter()
-    planned = plan(project, letters, locales, allow_untranslated)
+    planned = plan(project, letters, locales, allow_untranslated, drafts)
     for message in planned.warnings:
         warn(message)
     output = (output or project.output).resolve()
     fingerprints = Fingerprints(project, output, {"allow_untranslated": allow_untranslated,
-                                                  "strict": strict})
+                                                  "strict": strict, "drafts": drafts})
     result = BuildResult()
     tasks, prints = [], {}
     for job in planned.jobs:

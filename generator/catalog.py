@@ -19,7 +19,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from .errors import Problem
-from .model import DemandList, GrievanceList, Heading, Letter, Paragraph
+from .model import DemandList, DemandStatusList, GrievanceList, Heading, Letter, Paragraph
 from .project import Project
 from .write import write_atomic
 
@@ -45,6 +45,14 @@ def messages(letter: Letter) -> list[Message]:
             kind = "grievance" if isinstance(block, GrievanceList) else "demand"
             for number, item in enumerate(block.items, start=1):
                 found.append((f"{kind}:{item.id}", item.text, f"body[{index}].{kind}s[{number}]"))
+        elif isinstance(block, DemandStatusList):
+            # A carried demand keeps the context of the letter that raised it, so that its
+            # translation can be copied from that letter's catalog.
+            for number, item in enumerate(block.items, start=1):
+                field = f"body[{index}].demand_status[{number}]"
+                found.append((f"demand:{item.id}", item.text, field))
+                if item.note:
+                    found.append((f"status-note:{item.id}", item.note, f"{field}.note"))
     for number, reference in enumerate(letter.references, start=1):
         found.append((f"reference:{reference.id}", reference.text, f"references[{number}]"))
     for number, tier in enumerate(letter.signatures.tiers if letter.signatures else (), 1):
@@ -251,6 +259,15 @@ def _apply(letter: Letter, translated: dict[str, tuple[str, str | None]]) -> Let
         if isinstance(block, Paragraph | Heading):
             kind = "paragraph" if isinstance(block, Paragraph) else "heading"
             body.append(text_of(f"body[{index}].{kind}", block))
+        elif isinstance(block, DemandStatusList):
+            items = []
+            for number, item in enumerate(block.items, start=1):
+                item = text_of(f"body[{index}].demand_status[{number}]", item)
+                if item.note:
+                    note, note_lang = translated[f"body[{index}].demand_status[{number}].note"]
+                    item = dataclasses.replace(item, note=note, note_lang=note_lang)
+                items.append(item)
+            body.append(dataclasses.replace(block, items=tuple(items)))
         else:
             kind = "grievance" if isinstance(block, GrievanceList) else "demand"
             body.append(dataclasses.replace(block, items=tuple(

@@ -26,6 +26,12 @@ HELP = {
     "jobs": "How many documents to make at once (processes).",
     "strict": "Fail a document when its PDF would leave out a resource it may not load (a file "
               "outside the project, anything on the network), instead of warning.",
+    "draft": "Accept letters whose placeholders are not filled yet (from carta followup); "
+             "their PDFs are watermarked as drafts.",
+    "followup": "Write a draft letter that follows LETTER: same sender and recipients, every "
+                "demand not yet met carried with its status, placeholders for the new prose.",
+    "followup_date": "The new letter's date, as YYYY-MM-DD.",
+    "followup_id": "The new letter's id (default: <date>-seguimiento).",
     "force": "Rebuild every document, even those whose inputs have not changed.",
     "allow": "Build locales whose translations are incomplete, using the source text where a "
              "translation is missing or stale (each one is reported).",
@@ -107,9 +113,10 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
               show_default=True, help=HELP["jobs"])
 @click.option("--force", is_flag=True, help=HELP["force"])
 @click.option("--strict", is_flag=True, help=HELP["strict"])
+@click.option("--draft", is_flag=True, help=HELP["draft"])
 @click.pass_obj
 def build(settings: Settings, letters, locales, formats, out, allow_untranslated, jobs,
-          force, strict) -> None:
+          force, strict, draft) -> None:
     from .build import FORMATS
     from .build import build as run_build
     from .errors import BuildError
@@ -119,6 +126,7 @@ def build(settings: Settings, letters, locales, formats, out, allow_untranslated
         result = run_build(
             project, tuple(letters), tuple(locales), tuple(formats) or FORMATS, out,
             allow_untranslated=allow_untranslated, jobs=jobs, force=force, strict=strict,
+            drafts=draft,
             report=progress.report,
             warn=lambda message: click.echo(f"warning: {message}", err=True))
     summary = (f"built {len(result.written)}, skipped {len(result.skipped)} unchanged, "
@@ -163,11 +171,12 @@ class Progress:
 @cli.command(help=HELP["check"])
 @click.argument("letters", nargs=-1)
 @click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--draft", is_flag=True, help=HELP["draft"])
 @click.pass_obj
-def check(settings: Settings, letters, locales) -> None:
+def check(settings: Settings, letters, locales, draft) -> None:
     from .build import plan
 
-    planned = plan(settings.project(), tuple(letters), tuple(locales))
+    planned = plan(settings.project(), tuple(letters), tuple(locales), drafts=draft)
     count = len({job.letter.id for job in planned.jobs})
     settings.say(f"no problems found in {count} letter{'s' if count != 1 else ''}")
 
@@ -275,6 +284,25 @@ def verify(settings: Settings, directory) -> None:
     if problems:
         raise ContentError(problems)
     settings.say(f"verified {count} files in {folder}: all intact")
+
+
+@cli.command(help=HELP["followup"])
+@click.argument("letter")
+@click.option("--date", "when", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help=HELP["followup_date"])
+@click.option("--id", "new_id", help=HELP["followup_id"])
+@click.pass_obj
+def followup(settings: Settings, letter, when, new_id) -> None:
+    from .followup import followup as draft_followup
+
+    project = settings.project()
+    drafted = draft_followup(project, letter, when.date(), new_id)
+    settings.say(f"wrote {project.shown(drafted.letter)} ({drafted.carried} demands carried)")
+    for path, copied, total in drafted.catalogs:
+        settings.say(f"wrote {project.shown(path)} ({copied} of {total} messages translated "
+                     "from the earlier letters)")
+    settings.say("next: fill in the [[TODO: ...]] placeholders; 'carta build --draft' prints "
+                 "a watermarked draft meanwhile")
 
 
 @cli.command(help=HELP["mail"])

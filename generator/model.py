@@ -107,6 +107,28 @@ class Demand:
 
 
 @dataclass(frozen=True)
+class CarriedDemand:
+    """A demand raised in an earlier letter, with its status as of this letter's date.
+
+    The text and the first date come from the campaign (the letters this one follows)."""
+
+    id: str
+    status: str
+    note: str | None = None
+    text: str = ""
+    first_date: datetime.date | None = None
+    first_letter: str | None = None
+    lang: str | None = None
+    note_lang: str | None = None
+
+
+@dataclass(frozen=True)
+class DemandStatusList:
+    items: tuple[CarriedDemand, ...]
+    only_for: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class GrievanceList:
     items: tuple[Grievance, ...]
     only_for: tuple[str, ...] = ()
@@ -118,7 +140,7 @@ class DemandList:
     only_for: tuple[str, ...] = ()
 
 
-Block = Paragraph | Heading | GrievanceList | DemandList
+Block = Paragraph | Heading | GrievanceList | DemandList | DemandStatusList
 
 
 @dataclass(frozen=True)
@@ -144,6 +166,9 @@ class Letter:
     closing: str | None = None
     merge: bool = False  # one copy per recipient, each with its own address and salutation
     signatures: Signatures | None = None
+    follows: str | None = None  # the id of the earlier letter this one follows up
+    follows_date: datetime.date | None = None  # its date, filled in from the campaign
+    draft: bool = False  # it still holds placeholders: built only with --draft, watermarked
 
     def texts(self) -> list[str]:
         """Every Markdown text of the body, in reading order."""
@@ -153,7 +178,19 @@ class Letter:
                 texts.append(block.text)
             else:
                 texts.extend(item.text for item in block.items)
+                if isinstance(block, DemandStatusList):
+                    texts.extend(item.note for item in block.items if item.note)
         return texts
+
+    def demands(self) -> list[Demand]:
+        """The demands this letter raises itself."""
+        return [item for block in self.body if isinstance(block, DemandList)
+                for item in block.items]
+
+    def carried(self) -> list[CarriedDemand]:
+        """The earlier demands whose status this letter reports."""
+        return [item for block in self.body if isinstance(block, DemandStatusList)
+                for item in block.items]
 
 
 @dataclass(frozen=True)

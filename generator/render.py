@@ -16,6 +16,7 @@ from . import __version__, i18n, markdown
 from .errors import BuildError
 from .model import (
     DemandList,
+    DemandStatusList,
     GrievanceList,
     Heading,
     Letter,
@@ -147,6 +148,14 @@ def letter_context(letter: Letter, locale: str, project: Project,
             blocks.append({"kind": "grievances", "start": start, "items": [
                 {"id": item.id, "html": inline(item.text), "lang": _tag(item.lang)}
                 for item in block.items]})
+        elif isinstance(block, DemandStatusList):
+            blocks.append({"kind": "demand_status", "items": [{
+                "id": item.id, "html": inline(item.text), "lang": _tag(item.lang),
+                "status": item.status, "first_date": item.first_date,
+                "since": letter.date - item.first_date,
+                "note": inline(item.note) if item.note else None,
+                "note_lang": _tag(item.note_lang),
+            } for item in block.items]})
         elif isinstance(block, DemandList):
             start = demand_number + 1
             demand_number += len(block.items)
@@ -171,6 +180,9 @@ def letter_context(letter: Letter, locale: str, project: Project,
         "salutation": salutations[0] if len(salutations) == 1 else None,
         "cc": [pick_locale(r.name, locale, source) for r in letter.cc],
         "signatures": _signatures(letter, locale),
+        "follows_date": letter.follows_date,
+        "since_followed": letter.date - letter.follows_date if letter.follows_date else None,
+        "draft": letter.draft,
         "signatures_logos": bool(letter.signatures and letter.signatures.logos),
         "blocks": blocks,
         "notes": [notes[label] for label in markdown.citation_order(letter.texts())],

@@ -10,15 +10,17 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
-from . import markdown
+from . import campaign, markdown
 from .errors import ContentError, Problem
 from .load import SourceList, SourceMap, YamlFile, load_yaml
 from .model import (
     DEMAND_STATUSES,
     Block,
+    CarriedDemand,
     Content,
     Demand,
     DemandList,
+    DemandStatusList,
     Grievance,
     GrievanceList,
     Heading,
@@ -35,10 +37,12 @@ from .project import Project
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 SLUG_MAX = 80
-BLOCK_KINDS = ("paragraph", "heading", "grievances", "demands")
+BLOCK_KINDS = ("paragraph", "heading", "grievances", "demands", "demand_status")
+# What `carta followup` writes where the author has prose to write.
+PLACEHOLDER = re.compile(r"\[\[TODO:[^\]]*\]\]")
 
 LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "place", "subject",
-                 "closing", "body", "references", "merge", "signatories")
+                 "closing", "body", "references", "merge", "signatories", "follows")
 LETTER_REQUIRED = ("id", "date", "sender", "recipients", "body")
 SENDER_FIELDS = ("name", "logo", "address", "email", "url")
 RECIPIENT_FIELDS = ("name", "salutation", "role", "organization", "address", "email", "locales",
@@ -386,8 +390,8 @@ def _top_mapping(reader: Reader, loaded: YamlFile, expected: str) -> SourceMap |
 # Letters ---------------------------------------------------------------------------------
 
 def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[str, Recipient],
-                default_language: str, signatories: dict[str, Signatory] | None = None
-                ) -> tuple[Letter | None, list[Problem]]:
+                default_language: str, signatories: dict[str, Signatory] | None = None,
+                drafts: bool = False) -> tuple[Letter | None, list[Problem]]:
     reader = Reader(loaded.shown_as)
     problems = list(loaded.problems)
     if loaded.data is None and not loaded.problems:
@@ -417,6 +421,8 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
     _check_only_for(reader, top, merge, to)
     _check_citations(reader, top, body, references)
     signatures = _signatures(reader, top, signatories or {}) if "signatories" in top else None
+    follows = reader.slug(top, "follows", "follows", top["follows"]) if "follows" in top else None
+    draft = _check_placeholders(Reader(loaded.shown_as) if drafts else reader, top)
 
     problems += reader.problems
     if problems or None in (ident, date, language, sender):
@@ -427,7 +433,7 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         place=reader.optional_text(top, "place", "place"),
         subject=reader.optional_text(top, "subject", "subject"),
         closing=reader.optional_text(top, "closing", "closing"),
-        merge=merge, signatures=signatures,
+        merge=merge, signatures=signatures, follows=follows, draft=draft,
     ), problems
 
 
@@ -606,6 +612,10 @@ def _body(reader: Reader, top: SourceMap) -> tuple[Block, ...]:
             if text is not None and _check_markdown(reader, fields, kind, field, text, kind):
                 block_type = Paragraph if kind == "paragraph" else Heading
                 result.append(block_type(text, only_for=only_for))
+        elif kind == "demand_status":
+            items = _carried_items(reader, fields, field)
+            if items:
+                result.append(DemandStatusList(items, only_for=only_for))
         else:
             items = _list_items(reader, fields, kind, field, seen)
             if items:
@@ -652,6 +662,50 @@ def _list_items(reader: Reader, block: SourceMap, kind: str, field: str,
             continue
         found.append(Demand(ident, text, status) if is_demand else Grievance(ident, text))
     return tuple(found)
+
+
+def _carried_items(reader: Reader, block: SourceMap, field: str) -> tuple[CarriedDemand, ...]:
+    """The status, as of this letter, of demands raised in the letters it follows."""
+    items = reader.items(block, "demand_status", field, block["demand_status"],
+                         "a list of demands, each with id and status")
+    found = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(items or ()):
+        item_field = f"{field}[{index + 1}]"
+        fields = reader.mapping(items, index, item_field, entry, "a mapping with id and status")
+        if fields is None:
+            continue
+        reader.check_keys(fields, item_field, ("id", "status", "note"), ("id", "status"))
+        ident = reader.slug(fields, "id", f"{item_field}.id", fields["id"]) \
+            if "id" in fields else None
+        if ident is not None:
+            _check_unique(reader, seen, ident, items, index, f"{item_field}.id", "demand")
+        status = fields.get("status")
+        if "status" in fields and status not in DEMAND_STATUSES:
+            reader.problem(fields, "status", f"{item_field}.status",
+                           f"expected one of {', '.join(DEMAND_STATUSES)}, "
+                           f"found {describe(status)}")
+        note = reader.optional_text(fields, "note", f"{item_field}.note")
+        if note is not None and not _check_inline(reader, fields, "note", f"{item_field}.note",
+                                                  note):
+            note = None
+        if ident is not None and status in DEMAND_STATUSES:
+            found.append(CarriedDemand(ident, status, note))
+    return tuple(found)
+
+
+def _check_placeholders(reader: Reader, top: SourceMap) -> bool:
+    """Report every unfilled placeholder that `carta followup` left; True if there were any."""
+    blocks = top.get("body") if isinstance(top.get("body"), SourceList) else []
+    found = False
+    for index, entry in enumerate(blocks):
+        for text, container, key, field in _texts_with_places(entry, index):
+            for match in PLACEHOLDER.finditer(text):
+                found = True
+                reader.problem(container, key, field,
+                               f"placeholder not filled yet: {match.group()}; write the text, "
+                               "or build a watermarked draft with --draft")
+    return found
 
 
 def _check_markdown(reader: Reader, fields: SourceMap, key: str, field: str, text: str,
@@ -733,20 +787,22 @@ def _texts_with_places(entry: object, index: int):
     for kind in ("paragraph", "heading"):
         if isinstance(entry.get(kind), str) and len(entry[kind]) <= MAX_TEXT:
             yield entry[kind].strip(), entry, kind, f"body[{index + 1}].{kind}"
-    for kind in ("grievances", "demands"):
+    for kind, key in (("grievances", "text"), ("demands", "text"), ("demand_status", "note")):
         items = entry.get(kind)
         if isinstance(items, SourceList):
             for number, item in enumerate(items, start=1):
-                if (isinstance(item, SourceMap) and isinstance(item.get("text"), str)
-                        and len(item["text"]) <= MAX_TEXT):
-                    yield (item["text"].strip(), item, "text",
-                           f"body[{index + 1}].{kind}[{number}].text")
+                if (isinstance(item, SourceMap) and isinstance(item.get(key), str)
+                        and len(item[key]) <= MAX_TEXT):
+                    yield (item[key].strip(), item, key,
+                           f"body[{index + 1}].{kind}[{number}].{key}")
 
 
 # The whole content -----------------------------------------------------------------------
 
-def validate(project: Project, only: tuple[str, ...] = ()) -> Content:
-    """Load and check content/; raise one ContentError listing every problem found."""
+def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False) -> Content:
+    """Load and check content/; raise one ContentError listing every problem found.
+
+    With `drafts`, letters that still hold placeholders pass (they are built watermarked)."""
     problems: list[Problem] = []
     senders, found = read_senders(project, _load(project, project.content / "senders.yaml"))
     problems += found
@@ -770,16 +826,49 @@ def validate(project: Project, only: tuple[str, ...] = ()) -> Content:
     elif not files:
         problems.append(Problem(project.shown(project.letters_dir), None, None, "",
                                 "expected letters (*.yaml files), found none"))
-    letters = []
-    for path in files:
-        letter, found = read_letter(_load(project, path), senders, recipients,
-                                    project.settings.locales[0], signatories)
+    letters: dict[str, Letter] = {}
+    places: dict[str, tuple[str, dict]] = {}
+    queue = list(files)
+    while queue:
+        path = queue.pop(0)
+        loaded = _load(project, path)
+        letter, found = read_letter(loaded, senders, recipients, project.settings.locales[0],
+                                    signatories, drafts)
         problems += found
-        if letter is not None:
-            letters.append(letter)
+        if letter is None:
+            continue
+        letters[letter.id] = letter
+        places[letter.id] = (loaded.shown_as, _campaign_places(loaded.data))
+        # The letters a chosen letter follows are read too: the campaign needs them.
+        earlier = project.letters_dir / f"{letter.follows}.yaml"
+        if letter.follows and letter.follows not in letters and earlier.is_file() \
+                and earlier not in queue:
+            queue.append(earlier)
+    resolved, campaign_problems = campaign.resolve(list(letters.values()))
+    for found in campaign_problems:
+        shown, positions = places[found.letter]
+        line, column = positions.get(found.key, (None, None))
+        problems.append(Problem(shown, line, column, found.key, found.message))
     if problems:
         raise ContentError(problems)
-    return Content(tuple(letters), senders, recipients, signatories)
+    chosen = {path.stem for path in files}
+    return Content(tuple(letter for letter in resolved if letter.id in chosen), senders,
+                   recipients, signatories)
+
+
+def _campaign_places(data: object) -> dict[str, tuple[int, int]]:
+    """Where `follows` and each carried demand's id stand, for campaign problems."""
+    places: dict[str, tuple[int, int]] = {}
+    if not isinstance(data, SourceMap):
+        return places
+    places["follows"] = data.position("follows")
+    body = data.get("body")
+    for index, block in enumerate(body if isinstance(body, SourceList) else (), start=1):
+        items = block.get("demand_status") if isinstance(block, SourceMap) else None
+        for number, item in enumerate(items if isinstance(items, SourceList) else (), 1):
+            if isinstance(item, SourceMap):
+                places[f"body[{index}].demand_status[{number}].id"] = item.position("id")
+    return places
 
 
 def _load(project: Project, path: Path) -> YamlFile:

@@ -87,6 +87,8 @@ references:
        reference=markdown_text)
 # Found by hypothesis: "^[^nota-a]" was read as an inline note, which has no label.
 @example(paragraph="^", heading="Título", demand="Una demanda.", reference="Ver")
+# Found by hypothesis: a citation after a tab was checked as a code block, then rendered.
+@example(paragraph="", heading="**", demand="\t[^otra]", reference="**")
 def test_random_markdown_gives_html_or_a_clear_error(sample, paragraph, heading, demand,
                                                      reference):
     letter = yaml.safe_load(CITING_LETTER)

@@ -1,0 +1,124 @@
+"""Campaigns: letters that follow earlier ones, and the demands they carry from letter to letter."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .model import DemandStatusList, Letter
+
+# A demand stops being carried once it is met or withdrawn.
+CLOSED_STATUSES = ("met", "withdrawn")
+
+
+@dataclass(frozen=True)
+class CampaignProblem:
+    letter: str
+    key: str  # "follows", or "body[3].demand_status[2].id"
+    message: str
+
+
+def chain(letter: Letter, by_id: dict[str, Letter]) -> list[Letter]:
+    """The letters `letter` follows, oldest first, ending with `letter` itself."""
+    found = [letter]
+    while found[0].follows in by_id and by_id[found[0].follows] not in found:
+        found.insert(0, by_id[found[0].follows])
+    return found
+
+
+def resolve(letters: list[Letter]) -> tuple[list[Letter], list[CampaignProblem]]:
+    """Check every `follows` and give each carried demand its text and first date."""
+    by_id = {letter.id: letter for letter in letters}
+    problems: list[CampaignProblem] = []
+    for letter in letters:
+        if letter.follows is None:
+            continue
+        if letter.follows not in by_id:
+            problems.append(CampaignProblem(
+                letter.id, "follows", f"unknown letter '{letter.follows}'; expected the id of "
+                f"a letter in content/letters ({', '.join(sorted(by_id))})"))
+            continue
+        seen, current = [letter.id], by_id[letter.follows]
+        while current is not None:
+            if current.id in seen:
+                loop = " -> ".join([*seen, current.id])
+                problems.append(CampaignProblem(
+                    letter.id, "follows", f"the letters follow each other in a circle ({loop})"))
+                break
+            seen.append(current.id)
+            current = by_id.get(current.follows) if current.follows else None
+    if problems:
+        return letters, problems
+
+    resolved: dict[str, Letter] = {}
+    for letter in sorted(letters, key=lambda each: len(chain(each, by_id))):
+        earlier = [resolved[each.id] for each in chain(letter, by_id)[:-1]]
+        body = []
+        for index, block in enumerate(letter.body, start=1):
+            if not isinstance(block, DemandStatusList):
+                body.append(block)
+                continue
+            items = []
+            for number, item in enumerate(block.items, start=1):
+                origin = _first_raised(item.id, earlier)
+                if origin is None:
+                    problems.append(CampaignProblem(
+                        letter.id, f"body[{index}].demand_status[{number}].id",
+                        f"no earlier letter this one follows raises a demand '{item.id}'"
+                        + ("" if letter.follows else "; add 'follows: <letter-id>'")))
+                    continue
+                source, demand = origin
+                items.append(dataclasses.replace(item, text=demand.text,
+                                                 first_date=source.date,
+                                                 first_letter=source.id))
+            body.append(dataclasses.replace(block, items=tuple(items)))
+        resolved[letter.id] = dataclasses.replace(
+            letter, body=tuple(body),
+            follows_date=by_id[letter.follows].date if letter.follows else None)
+    return [resolved[letter.id] for letter in letters], problems
+
+
+def _first_raised(ident: str, earlier: list[Letter]):
+    for letter in earlier:
+        for demand in letter.demands():
+            if demand.id == ident:
+                return letter, demand
+    return None
+
+
+@dataclass(frozen=True)
+class OpenDemand:
+    id: str
+    text: str
+    status: str
+    first_date: object
+    first_letter: str
+
+
+def open_demands(letter: Letter, by_id: dict[str, Letter]) -> list[OpenDemand]:
+    """Every demand raised in the campaign up to `letter` that is neither met nor withdrawn,
+    with its latest status: what a follow-up of `letter` carries."""
+    latest: dict[str, OpenDemand] = {}
+    for each in chain(letter, by_id):
+        for demand in each.demands():
+            latest[demand.id] = OpenDemand(demand.id, demand.text, demand.status, each.date,
+                                           each.id)
+        for carried in each.carried():
+            if carried.id in latest:
+                latest[carried.id] = dataclasses.replace(latest[carried.id],
+                                                         status=carried.status)
+    return [demand for demand in latest.values() if demand.status not in CLOSED_STATUSES]
+
+
+def tracker(letters: list[Letter]) -> list[dict]:
+    """Demand by letter: for each demand, its text, first date and status in each letter."""
+    rows: dict[str, dict] = {}
+    for letter in sorted(letters, key=lambda each: each.date):
+        for demand in letter.demands():
+            row = rows.setdefault(demand.id, {"id": demand.id, "text": demand.text,
+                                              "first_date": letter.date, "statuses": {}})
+            row["statuses"][letter.id] = demand.status
+        for carried in letter.carried():
+            if carried.id in rows:
+                rows[carried.id]["statuses"][letter.id] = carried.status
+    return list(rows.values())

@@ -1,0 +1,122 @@
+"""`carta followup`: draft the next letter of a campaign, carrying every demand not yet met."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import campaign, catalog
+from .errors import CartaError
+from .project import Project
+from .validate import PLACEHOLDER, SLUG, validate
+from .write import write_atomic, write_new
+
+
+@dataclass(frozen=True)
+class Drafted:
+    letter: Path
+    carried: int
+    catalogs: list[tuple[Path, int, int]]  # (path, messages translated, messages in all)
+
+
+def _quoted(text: str) -> str:
+    # A JSON string is a valid YAML scalar: accents, quotes and colons stay safe.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def draft_text(earlier, new_id: str, date: datetime.date, demands) -> str:
+    """The new letter's YAML, written for a person to read and finish."""
+    lines = [
+        f"# Follow-up of {earlier.id} ({earlier.date.isoformat()}), drafted by carta followup.",
+        "# Replace every [[TODO: ...]] with your text, and update each demand's status.",
+        "# 'carta check' lists what is left; 'carta build --draft' prints a watermarked draft.",
+        f"id: {new_id}",
+        f"date: {date.isoformat()}",
+        f"language: {earlier.language}",
+        f"follows: {earlier.id}",
+        f"sender: {earlier.sender.id}",
+        f"recipients: [{', '.join(r.id for r in earlier.recipients)}]",
+    ]
+    if earlier.cc:
+        lines.append(f"cc: [{', '.join(r.id for r in earlier.cc)}]")
+    if earlier.merge:
+        lines.append("merge: true")
+    lines += [
+        "",
+        "body:",
+        "  - paragraph: " + _quoted("[[TODO: why you write again, and what happened since "
+                                    "your last letter]]"),
+    ]
+    if demands:
+        lines.append("  - demand_status:")
+        for demand in demands:
+            lines += [f"      - id: {demand.id}",
+                      f"        status: {demand.status}  "
+                      "# pending, partially-met, met, rejected, withdrawn"]
+    lines += ["  - paragraph: " + _quoted("[[TODO: what you ask now]]"), ""]
+    return "\n".join(lines)
+
+
+def followup(project: Project, letter_id: str, date: datetime.date,
+             new_id: str | None = None) -> Drafted:
+    """Write the draft letter and its catalogs; never overwrite anything."""
+    letters = {letter.id: letter for letter in validate(project).letters}
+    if letter_id not in letters:
+        raise CartaError(f"no letter '{letter_id}'; expected one of: {', '.join(sorted(letters))}")
+    earlier = letters[letter_id]
+    if date <= earlier.date:
+        raise CartaError(f"--date {date.isoformat()}: a follow-up must come after the letter it "
+                         f"follows ({earlier.date.isoformat()})")
+    new_id = new_id or f"{date.isoformat()}-seguimiento"
+    if not SLUG.match(new_id):
+        raise CartaError(f"--id '{new_id}': expected lowercase letters, digits and hyphens")
+    path = project.letters_dir / f"{new_id}.yaml"
+    if path.exists() or new_id in letters:
+        raise CartaError(f"{project.shown(path)} already exists; choose another --id, nothing "
+                         "was changed")
+    demands = campaign.open_demands(earlier, letters)
+    write_new(path, draft_text(earlier, new_id, date, demands).encode("utf-8"))
+
+    # Carried texts are translated already: copy those translations into the new catalogs,
+    # so that only the new prose needs a translator.
+    new_letter = next(letter for letter in validate(project, (new_id,), drafts=True).letters)
+    chain = campaign.chain(earlier, letters)
+    catalogs = []
+    for locale in project.settings.locales:
+        if locale == new_letter.language:
+            continue
+        known = _translations(project, chain, locale)
+        if not known:
+            continue
+        result = catalog.update(project, new_letter, locale)
+        found, _ = catalog.read_catalog(result.path, locale, project.shown(result.path))
+        copied = total = 0
+        for message in found:
+            if not message.id:
+                continue
+            total += 1
+            translation = known.get((message.context, message.id))
+            if translation is None and PLACEHOLDER.fullmatch(message.id):
+                # A placeholder stands for itself in every language until it is written.
+                translation = message.id
+            if translation:
+                message.string = translation
+                message.flags.discard("fuzzy")
+                copied += 1
+        write_atomic(result.path, catalog.catalog_bytes(found))
+        catalogs.append((result.path, copied, total))
+    return Drafted(path, len(demands), catalogs)
+
+
+def _translations(project: Project, letters, locale: str) -> dict[tuple[str, str], str]:
+    """(context, source text) -> translation, from the catalogs of the earlier letters."""
+    known = {}
+    for letter in letters:
+        path = catalog.catalog_path(project, letter.id, locale)
+        found, _ = catalog.read_catalog(path, locale, project.shown(path))
+        for message in found or ():
+            if message.id and message.string and not message.fuzzy:
+                known[(message.context, message.id)] = message.string
+    return known
