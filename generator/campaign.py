@@ -47,12 +47,9 @@ def resolve(letters: list[Letter]) -> tuple[list[Letter], list[CampaignProblem]]
                 break
             seen.append(current.id)
             current = by_id.get(current.follows) if current.follows else None
-    if problems:
-        return letters, problems
-
     resolved: dict[str, Letter] = {}
     for letter in sorted(letters, key=lambda each: len(chain(each, by_id))):
-        earlier = [resolved[each.id] for each in chain(letter, by_id)[:-1]]
+        earlier = [resolved.get(each.id, each) for each in chain(letter, by_id)[:-1]]
         body = []
         for index, block in enumerate(letter.body, start=1):
             if not isinstance(block, DemandStatusList):
@@ -74,7 +71,7 @@ def resolve(letters: list[Letter]) -> tuple[list[Letter], list[CampaignProblem]]
             body.append(dataclasses.replace(block, items=tuple(items)))
         resolved[letter.id] = dataclasses.replace(
             letter, body=tuple(body),
-            follows_date=by_id[letter.follows].date if letter.follows else None)
+            follows_date=by_id[letter.follows].date if letter.follows in by_id else None)
     return [resolved[letter.id] for letter in letters], problems
 
 

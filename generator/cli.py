@@ -40,6 +40,9 @@ HELP = {
               "ones obsolete.",
     "stats": "Show how complete each letter's translation is, per locale.",
     "i18n_locale": "Only this locale (repeatable). Default: the locales in carta.toml.",
+    "watch": "Build, then rebuild what changed each time content or templates change; "
+             "Ctrl-C stops.",
+    "interval": "Seconds between looks for changes.",
     "mail": "Write one e-mail (.eml) per recipient copy into output/mail/, with the PDFs "
             "attached; send them with --send. Nothing already delivered is sent again.",
     "send": "Send the messages over SMTP ([mail] in carta.toml, CARTA_SMTP_* variables; the "
@@ -303,6 +306,40 @@ def followup(settings: Settings, letter, when, new_id) -> None:
                      "from the earlier letters)")
     settings.say("next: fill in the [[TODO: ...]] placeholders; 'carta build --draft' prints "
                  "a watermarked draft meanwhile")
+
+
+@cli.command(help=HELP["watch"])
+@click.argument("letters", nargs=-1)
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
+              help=HELP["format"])
+@click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
+@click.option("--draft", is_flag=True, help=HELP["draft"])
+@click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+              help=HELP["interval"])
+@click.pass_obj
+def watch(settings: Settings, letters, locales, formats, allow_untranslated, draft,
+          interval) -> None:
+    from .build import FORMATS
+    from .build import build as run_build
+    from .watch import watch as run_watch
+
+    project = settings.project()
+
+    def build_once() -> None:
+        result = run_build(
+            project, tuple(letters), tuple(locales), tuple(formats) or FORMATS,
+            allow_untranslated=allow_untranslated, drafts=draft, jobs=1,
+            report=lambda kind, what: kind == "wrote" and settings.say(
+                f"wrote {project.shown(what)}"),
+            warn=lambda message: click.echo(f"warning: {message}", err=True))
+        if result.failed:
+            click.echo("\n".join(result.failed), err=True)
+
+    try:
+        run_watch(project, build_once, lambda message: click.echo(message, err=True), interval)
+    except KeyboardInterrupt:
+        settings.say("stopped watching")
 
 
 @cli.command(help=HELP["mail"])

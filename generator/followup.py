@@ -62,7 +62,8 @@ def draft_text(earlier, new_id: str, date: datetime.date, demands) -> str:
 def followup(project: Project, letter_id: str, date: datetime.date,
              new_id: str | None = None) -> Drafted:
     """Write the draft letter and its catalogs; never overwrite anything."""
-    letters = {letter.id: letter for letter in validate(project).letters}
+    # A draft can be followed up too (a campaign plans ahead): placeholders are allowed here.
+    letters = {letter.id: letter for letter in validate(project, drafts=True).letters}
     if letter_id not in letters:
         raise CartaError(f"no letter '{letter_id}'; expected one of: {', '.join(sorted(letters))}")
     earlier = letters[letter_id]

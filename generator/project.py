@@ -60,7 +60,7 @@ class Project:
         """A path as the user should read it: relative to the project when inside it."""
         try:
             return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
+        except (ValueError, RuntimeError, OSError):  # outside, or a symlink loop (3.11)
             return str(path)
 
     def letter_files(self) -> list[Path]:

@@ -144,3 +144,45 @@ def test_a_refused_resource_warns_by_default_and_fails_with_strict(sample, tmp_p
     assert strict.exit_code == 1
     assert "refused to load" in strict.stderr
     assert "failed 1" in strict.stderr
+
+
+def test_watch_rebuilds_after_a_change_and_keeps_going_after_an_error(sample):
+    import threading
+    import time as clock
+
+    from generator.build import build
+    from generator.project import load_project
+    from generator.watch import watch
+
+    project = load_project(sample.root)
+    messages: list[str] = []
+    stop = threading.Event()
+    built: list[int] = []
+
+    def build_once():
+        result = build(project, formats=("html",))
+        built.append(len(result.written))
+
+    thread = threading.Thread(target=watch, args=(project, build_once, messages.append, 0.05,
+                                                  lambda: not stop.is_set()))
+    thread.start()
+    try:
+        deadline = clock.monotonic() + 10
+        while not built and clock.monotonic() < deadline:
+            clock.sleep(0.05)
+        sample.replace("content/letters/carta-prueba.yaml", "Primer párrafo", "Párrafo nuevo")
+        while len(built) < 2 and clock.monotonic() < deadline:
+            clock.sleep(0.05)
+        sample.replace("content/letters/carta-prueba.yaml", "date: 2024-03-01",
+                       "date: 2024-02-30")
+        while not any("expected a date" in m for m in messages) \
+                and clock.monotonic() < deadline:
+            clock.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert built[:2] == [1, 1]
+    html = (sample.root / "output/carta-prueba/carta-prueba.es.html").read_text("utf-8")
+    assert "Párrafo nuevo" in html
+    assert any("date: expected a date as YYYY-MM-DD" in m for m in messages)
+    assert not thread.is_alive()
