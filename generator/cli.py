@@ -55,6 +55,9 @@ HELP = {
     "dry_run": "Only say what would be archived; write nothing.",
     "verify": "Check an archive folder (default: the project's) against its manifest: hashes, "
               "PDF/A identity, embedded sources.",
+    "site": "Build the letters (drafts too, watermarked), then write a static campaign site "
+            "into output/site/: every letter in every locale, where each demand stands, and a "
+            "language switch. It works from a folder or any web host, and loads nothing else.",
 }
 
 
@@ -189,9 +192,15 @@ def i18n() -> None:
     pass
 
 
-def _translated_locales(settings: Settings, letter, locales) -> list[str]:
-    chosen = locales or settings.project().settings.locales
-    return [locale for locale in chosen if locale != letter.language]
+def _translations(settings: Settings, letters, locales):
+    """(project, letter, locale) for every translation of the chosen letters."""
+    from .validate import validate
+
+    project = settings.project()
+    for letter in validate(project, tuple(letters)).letters:
+        for locale in locales or project.settings.locales:
+            if locale != letter.language:
+                yield project, letter, locale
 
 
 @i18n.command(help=HELP["update"])
@@ -200,15 +209,12 @@ def _translated_locales(settings: Settings, letter, locales) -> list[str]:
 @click.pass_obj
 def update(settings: Settings, letters, locales) -> None:
     from . import catalog
-    from .validate import validate
 
-    project = settings.project()
-    for letter in validate(project, tuple(letters)).letters:
-        for locale in _translated_locales(settings, letter, locales):
-            result = catalog.update(project, letter, locale)
-            verb = "created" if result.created else "updated"
-            settings.say(f"{verb} {project.shown(result.path)}: {result.added} new, "
-                         f"{result.fuzzy} fuzzy, {result.obsolete} obsolete")
+    for project, letter, locale in _translations(settings, letters, locales):
+        result = catalog.update(project, letter, locale)
+        verb = "created" if result.created else "updated"
+        settings.say(f"{verb} {project.shown(result.path)}: {result.added} new, "
+                     f"{result.fuzzy} fuzzy, {result.obsolete} obsolete")
 
 
 @i18n.command(help=HELP["stats"])
@@ -217,16 +223,12 @@ def update(settings: Settings, letters, locales) -> None:
 @click.pass_obj
 def stats(settings: Settings, letters, locales) -> None:
     from .build import load_translation
-    from .validate import validate
 
-    project = settings.project()
     rows = [("letter", "locale", "translated", "fuzzy", "untranslated", "done")]
-    for letter in validate(project, tuple(letters)).letters:
-        for locale in _translated_locales(settings, letter, locales):
-            translation, _ = load_translation(project, letter, locale)
-            counts = translation.counts()
-            rows.append((letter.id, locale, str(counts.translated), str(counts.fuzzy),
-                         str(counts.untranslated), f"{counts.percent}%"))
+    for project, letter, locale in _translations(settings, letters, locales):
+        counts = load_translation(project, letter, locale)[0].counts()
+        rows.append((letter.id, locale, str(counts.translated), str(counts.fuzzy),
+                     str(counts.untranslated), f"{counts.percent}%"))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
@@ -378,6 +380,22 @@ def mail(settings: Settings, letters, locales, send, limit) -> None:
     if result.failed:
         raise CartaError(summary + ". Run the same command again to retry the failed ones.")
     settings.say(summary)
+
+
+@cli.command(help=HELP["site"])
+@click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default=True, help=HELP["jobs"])
+@click.pass_obj
+def site(settings: Settings, allow_untranslated, jobs) -> None:
+    from .site import build_site
+
+    project = settings.project()
+    index = build_site(
+        project, report=lambda path: settings.say(f"wrote {project.shown(path)}", level=2),
+        warn=lambda message: click.echo(f"warning: {message}", err=True),
+        jobs=jobs, allow_untranslated=allow_untranslated)
+    settings.say(f"campaign site: {project.shown(index)}")
 
 
 @cli.command(help=HELP["doctor"])

@@ -37,9 +37,11 @@ class Fingerprints:
         except (OSError, ValueError):
             self.recorded = {}
         common = hashlib.sha256()
-        # Every template file counts: a changed template or catalog rebuilds every letter.
+        # Every template file counts, but the campaign site's own: a changed letter template
+        # or catalog rebuilds every letter.
         template_files = [path for folder in project.template_dirs()
-                          for path in folder.rglob("*") if path.is_file()]
+                          for path in folder.rglob("*")
+                          if path.is_file() and not path.name.startswith("site.")]
         _hash_files(common, template_files)
         # Shared content: senders, recipients, their logos and the project settings.
         shared = [path for path in project.content.glob("*") if path.is_file()]
