@@ -86,13 +86,26 @@ def block_kinds(text: str) -> list[str]:
     return list(_summary(text)[0])
 
 
+@functools.lru_cache(maxsize=8192)
+def _inline_tokens(text: str) -> tuple[Token, ...]:
+    # Every copy and locale of a letter renders the same texts: parse each once. Rendering
+    # reads the tokens and never changes them; citations are resolved at render time.
+    return tuple(_PARSER.parseInline(text, {}))
+
+
 def render_inline(text: str, cite: Callable[[str], str]) -> str:
     """HTML for one paragraph's worth of Markdown, without the surrounding <p>."""
-    return _PARSER.renderInline(text, {"cite": cite})
+    return _PARSER.renderer.render(list(_inline_tokens(text)), _PARSER.options, {"cite": cite})
 
 
 def refused_markup(text: str) -> list[str]:
     """What validation must refuse in `text`: images, and links that are not http(s) or mail."""
+    return list(_refused(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _refused(text: str) -> tuple[str, ...]:
+    """refused_markup, parsed once per text (with its own parser that sees every link)."""
     found = []
     for token in _PROBE.parse(text, {}):
         for child in token.children or ():
@@ -105,4 +118,4 @@ def refused_markup(text: str) -> list[str]:
                 shown = href if len(href) <= 40 else href[:37] + "..."
                 found.append(f"a link to '{shown}'; links must start with http:, https: "
                              "or mailto:")
-    return found
+    return tuple(found)
