@@ -198,10 +198,11 @@ class PdfMaker:
         logger.addHandler(collector)
         refused_before = len(self.fetcher.refused)
         try:
+            options = {"stylesheets": self.stylesheets, "pdf_tags": True, **options}
             document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/",
                                        url_fetcher=self.fetcher)
-            pdf = document.write_pdf(stylesheets=self.stylesheets, font_config=self.font_config,
-                                     pdf_tags=True, **options)
+            rendered = document.render(font_config=self.font_config, **options)
+            pdf = rendered.write_pdf(**options)
         except Exception as error:  # WeasyPrint raises many kinds; the user needs one message
             raise BuildError(f"{name}: the PDF could not be made: {error}") from error
         finally:
@@ -212,6 +213,7 @@ class PdfMaker:
                              "only files inside the project can be used")
         if collector.messages:
             raise BuildError(f"{name}: " + "; ".join(collector.messages))
+        self.warnings += [f"{name}: {message}" for message in misplaced_notes(rendered)]
         return pdf
 
 
@@ -231,6 +233,31 @@ def _source_date_epoch(archival: Archival | None):
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def misplaced_notes(rendered) -> list[str]:
+    """Footnotes that WeasyPrint printed on a later page than the one that cites them.
+
+    WeasyPrint 70 moves footnotes to the next page to make room for a line it may not break
+    before (orphans, widows, a paragraph's first line), so a note can land a page late. Until
+    that is fixed upstream, carta says where it happened, for the author to adjust the text.
+    """
+    cited: dict[str, int] = {}
+    printed: dict[str, int] = {}
+    for number, page in enumerate(rendered.pages, start=1):
+        for box in page._page_box.descendants():
+            footnote = getattr(box, "footnote", None)
+            if footnote is not None and footnote.element is not None:
+                cited.setdefault(footnote.element.get("id", ""), number)
+        for area in page._page_box.children:
+            if type(area).__name__ == "FootnoteAreaBox":
+                for body in area.children:
+                    if body.element is not None:
+                        printed.setdefault(body.element.get("id", ""), number)
+    return [f"footnote {ident.removeprefix('fn-')} is cited on page {page} but printed at the "
+            f"foot of page {printed[ident]} (a WeasyPrint layout limit); shortening or "
+            "rewording the text before it usually brings it back"
+            for ident, page in cited.items() if printed.get(ident, page) != page]
 
 
 def engine_report() -> list[tuple[str, str]]:

@@ -184,7 +184,7 @@ def test_a_stale_locale_is_refused_then_built_with_the_flag(stale_copy):
     result = run("--project", str(stale_copy), "build", "--locale", "en",
                  "--allow-untranslated")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.count("warning:") == 1
+    assert result.stderr.count("translation is stale") == 1
     assert "body[10].paragraph: en translation is stale" in result.stderr
     html = (stale_copy / f"output/{SEED_ID}/{SEED_ID}.en.html").read_text(encoding="utf-8")
     assert '<p lang="es">Más aún, la falta de acción del gobierno y de la OGP sigue' in html

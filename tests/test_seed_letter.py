@@ -8,10 +8,12 @@ from pathlib import Path
 import pypdf
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import REPO, SEED_ID
 from pdftext import normalize, read_pages, words
 
 from generator.build import build
+from generator.cli import cli
 from generator.project import load_project
 
 SEED_FILE = REPO / "content" / "letters" / f"{SEED_ID}.yaml"
@@ -86,6 +88,42 @@ def test_each_footnote_is_at_the_bottom_of_the_page_that_cites_it(pages, context
     noting = [number for number, page in enumerate(pages) if normalize(note_start) in page.small]
     assert len(citing) == 1
     assert citing == noting
+
+
+@pytest.mark.xfail(strict=True, reason="WeasyPrint 70 moves footnotes 1 and 2 of the English "
+                   "letter to page 2 to fit a first line at the foot of page 1; carta warns "
+                   "(test_misplaced_footnotes_are_reported_exactly). Remove this mark when it "
+                   "passes.")
+def test_english_footnotes_are_on_the_pages_that_cite_them(built):
+    pages = read_pages(built / f"{SEED_ID}.en.pdf")
+    citing = [number for number, page in enumerate(pages)
+              if normalize("participating in the 3PNA.") in page.body]
+    noting = [number for number, page in enumerate(pages)
+              if normalize("1. See the CitizenLab technical report") in page.small]
+    assert citing == noting
+
+
+def test_misplaced_footnotes_are_reported_exactly(tmp_path):
+    result = CliRunner().invoke(cli, ["--project", str(REPO), "build", "--locale", "en",
+                                      "--format", "pdf", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    pages = read_pages(tmp_path / SEED_ID / f"{SEED_ID}.en.pdf")
+    # Where the PDF shows each call (by the words before it) and each note.
+    notes = {"citizenlab-carta-stt": ("participating in the 3PNA.", "1. See"),
+             "nyt-gobierno-espia": ("Steering Committee, Juan Pardinas.", "2. See"),
+             "citizenlab-targeted-threats": ("Ayotzinapa case.", "3. See")}
+    misplaced = set()
+    for ident, (context, note) in notes.items():
+        cited = next(n for n, page in enumerate(pages, 1) if normalize(context) in page.body)
+        printed = next(n for n, page in enumerate(pages, 1) if note in page.small)
+        if cited != printed:
+            misplaced.add((ident, cited, printed))
+    warned = set()
+    for line in result.stderr.splitlines():
+        if match := re.search(r"footnote (\S+) is cited on page (\d+) but printed at the "
+                              r"foot of page (\d+)", line):
+            warned.add((match[1], int(match[2]), int(match[3])))
+    assert warned == misplaced
 
 
 def test_pages_are_numbered_in_spanish(pages):
