@@ -61,6 +61,20 @@ HELP = {
 }
 
 
+def _check_locales(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+    """A locale code Babel does not know is a mistake in the command: exit code 2."""
+    from babel import Locale, UnknownLocaleError
+
+    for value in values:
+        try:
+            Locale.parse(value.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise click.BadParameter(
+                f"unknown locale '{value}': expected a code such as es, en, fr or pt_BR") \
+                from None
+    return values
+
+
 class Settings:
     """What the global options say, handed to every command."""
 
@@ -110,7 +124,8 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
 
 @cli.command(help=HELP["build"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
+              callback=_check_locales)
 @click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
               help=HELP["format"])
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=HELP["out"])
@@ -176,7 +191,8 @@ class Progress:
 
 @cli.command(help=HELP["check"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
+              callback=_check_locales)
 @click.option("--draft", is_flag=True, help=HELP["draft"])
 @click.pass_obj
 def check(settings: Settings, letters, locales, draft) -> None:
@@ -205,7 +221,8 @@ def _translations(settings: Settings, letters, locales):
 
 @i18n.command(help=HELP["update"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["i18n_locale"])
+@click.option("--locale", "locales", multiple=True, help=HELP["i18n_locale"],
+              callback=_check_locales)
 @click.pass_obj
 def update(settings: Settings, letters, locales) -> None:
     from . import catalog
@@ -219,7 +236,8 @@ def update(settings: Settings, letters, locales) -> None:
 
 @i18n.command(help=HELP["stats"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["i18n_locale"])
+@click.option("--locale", "locales", multiple=True, help=HELP["i18n_locale"],
+              callback=_check_locales)
 @click.pass_obj
 def stats(settings: Settings, letters, locales) -> None:
     from .build import load_translation
@@ -248,7 +266,8 @@ def init(settings: Settings, directory: Path) -> None:
 
 @cli.command(help=HELP["archive"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
+              callback=_check_locales)
 @click.option("--dry-run", is_flag=True, help=HELP["dry_run"])
 @click.pass_obj
 def archive(settings: Settings, letters, locales, dry_run) -> None:
@@ -312,7 +331,8 @@ def followup(settings: Settings, letter, when, new_id) -> None:
 
 @cli.command(help=HELP["watch"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
+              callback=_check_locales)
 @click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
               help=HELP["format"])
 @click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
@@ -346,7 +366,8 @@ def watch(settings: Settings, letters, locales, formats, allow_untranslated, dra
 
 @cli.command(help=HELP["mail"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"])
+@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
+              callback=_check_locales)
 @click.option("--send", is_flag=True, help=HELP["send"])
 @click.option("--limit", type=click.IntRange(min=1), help=HELP["limit"])
 @click.pass_obj

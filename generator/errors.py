@@ -53,9 +53,22 @@ class BuildError(CartaError):
     """A document could not be rendered or written."""
 
 
+# Problems that stop a file from being read at all come first, then those in shared files
+# (settings, senders, recipients, signatories), whose mistakes often cause others in the
+# letters; then the letters and their catalogs, each followed from top to bottom.
+_UNREADABLE = ("YAML syntax error", "expected UTF-8 text", "cannot read the file",
+               "not a readable PO catalog", "not valid TOML")
+
+
 def _problem_sort_key(problem: Problem) -> tuple:
-    # Group by file, then follow the file from top to bottom.
-    return (problem.file, problem.line or 0, problem.column or 0, problem.field, problem.message)
+    if any(marker in problem.message for marker in _UNREADABLE):
+        rank = 0
+    elif "/letters/" in problem.file or "/locale/" in problem.file:
+        rank = 2
+    else:
+        rank = 1
+    return (rank, problem.file, problem.line or 0, problem.column or 0, problem.field,
+            problem.message)
 
 
 def _printable(text: str) -> str:

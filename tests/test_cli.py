@@ -49,13 +49,14 @@ def test_check_on_a_broken_copy_lists_every_problem_with_file_and_line(seed_copy
     assert "Traceback" not in result.output
     lines = result.output.splitlines()
     assert lines[0] == "Error: 5 problems found:"
-    assert lines[1].startswith(f"  {SEED_FILE}:6:")
-    assert "date: expected a date as YYYY-MM-DD, found '2017-09-31'" in lines[1]
-    assert lines[2].startswith(f"  {SEED_FILE}:9:")
-    assert "recipients[2]: unknown recipient 'comite-inexistente'" in lines[2]
-    assert "footnote [^sin-definir] is cited but not defined" in lines[3]
-    assert "duplicate demand id 'excusar-gobierno-comite'" in lines[4]
-    assert lines[5].startswith("  content/letters/rota.yaml:3:1: YAML syntax error")
+    # A file that cannot be read at all comes first; then each file from top to bottom.
+    assert lines[1].startswith("  content/letters/rota.yaml:3:1: YAML syntax error")
+    assert lines[2].startswith(f"  {SEED_FILE}:6:")
+    assert "date: expected a date as YYYY-MM-DD, found '2017-09-31'" in lines[2]
+    assert lines[3].startswith(f"  {SEED_FILE}:9:")
+    assert "recipients[2]: unknown recipient 'comite-inexistente'" in lines[3]
+    assert "footnote [^sin-definir] is cited but not defined" in lines[4]
+    assert "duplicate demand id 'excusar-gobierno-comite'" in lines[5]
 
 
 def test_build_writes_pdf_and_html_where_promised(sample):

@@ -70,9 +70,9 @@ def test_unknown_locale_is_a_clear_error():
         i18n.parse_locale("xx")
 
 
-def test_unknown_locale_on_the_command_line(sample):
+def test_unknown_locale_on_the_command_line_is_a_usage_error(sample):
     result = run("--project", str(sample.root), "build", "--locale", "xx")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown locale 'xx'" in result.stderr
 
 
