@@ -75,6 +75,12 @@ def _check_locales(ctx: click.Context, param: click.Parameter, values: tuple[str
     return values
 
 
+def locale_option(help_text: str):
+    """--locale L, repeatable, checked against the locales Babel knows."""
+    return click.option("--locale", "locales", multiple=True, help=help_text,
+                        callback=_check_locales)
+
+
 class Settings:
     """What the global options say, handed to every command."""
 
@@ -124,8 +130,7 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
 
 @cli.command(help=HELP["build"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
-              callback=_check_locales)
+@locale_option(HELP["locale"])
 @click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
               help=HELP["format"])
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=HELP["out"])
@@ -191,8 +196,7 @@ class Progress:
 
 @cli.command(help=HELP["check"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
-              callback=_check_locales)
+@locale_option(HELP["locale"])
 @click.option("--draft", is_flag=True, help=HELP["draft"])
 @click.pass_obj
 def check(settings: Settings, letters, locales, draft) -> None:
@@ -221,8 +225,7 @@ def _translations(settings: Settings, letters, locales):
 
 @i18n.command(help=HELP["update"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["i18n_locale"],
-              callback=_check_locales)
+@locale_option(HELP["i18n_locale"])
 @click.pass_obj
 def update(settings: Settings, letters, locales) -> None:
     from . import catalog
@@ -236,8 +239,7 @@ def update(settings: Settings, letters, locales) -> None:
 
 @i18n.command(help=HELP["stats"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["i18n_locale"],
-              callback=_check_locales)
+@locale_option(HELP["i18n_locale"])
 @click.pass_obj
 def stats(settings: Settings, letters, locales) -> None:
     from .build import load_translation
@@ -266,8 +268,7 @@ def init(settings: Settings, directory: Path) -> None:
 
 @cli.command(help=HELP["archive"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
-              callback=_check_locales)
+@locale_option(HELP["locale"])
 @click.option("--dry-run", is_flag=True, help=HELP["dry_run"])
 @click.pass_obj
 def archive(settings: Settings, letters, locales, dry_run) -> None:
@@ -331,8 +332,7 @@ def followup(settings: Settings, letter, when, new_id) -> None:
 
 @cli.command(help=HELP["watch"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
-              callback=_check_locales)
+@locale_option(HELP["locale"])
 @click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
               help=HELP["format"])
 @click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
@@ -366,8 +366,7 @@ def watch(settings: Settings, letters, locales, formats, allow_untranslated, dra
 
 @cli.command(help=HELP["mail"])
 @click.argument("letters", nargs=-1)
-@click.option("--locale", "locales", multiple=True, help=HELP["locale"],
-              callback=_check_locales)
+@locale_option(HELP["locale"])
 @click.option("--send", is_flag=True, help=HELP["send"])
 @click.option("--limit", type=click.IntRange(min=1), help=HELP["limit"])
 @click.pass_obj
