@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +68,61 @@ class Project:
 
     def letter_files(self) -> list[Path]:
         return sorted(self.letters_dir.glob("*.yaml")) + sorted(self.letters_dir.glob("*.yml"))
+
+
+class Unreadable(Exception):
+    """A content file that carta will not read; the message says why, for the user."""
+
+
+def read_content_file(path: Path, inside: tuple[Path, ...], max_bytes: int,
+                      expected: str = "a file") -> bytes:
+    """The bytes of `path`, read only if it is a regular file whose real path (symbolic links
+    resolved) is inside one of the folders `inside`, and of at most `max_bytes`.
+
+    This is the one rule for every content file (letters, shared YAML, catalogs, logos): a link
+    to /proc/self/environ, a FIFO that would block forever or /dev/zero that never ends are
+    refused before a byte is read. Raises FileNotFoundError when there is no file at all, and
+    Unreadable with a message otherwise."""
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise Unreadable(f"expected {expected}, found a symbolic link to a missing file "
+                             f"('{os.readlink(path)}')") from None
+        raise
+    except (OSError, RuntimeError) as error:  # a loop of links
+        raise Unreadable(f"expected {expected}, found a path that leads nowhere ({error})") \
+            from None
+    if not any(real.is_relative_to(folder.resolve()) for folder in inside):
+        raise Unreadable(f"expected {expected} inside the project, found a symbolic link to "
+                         f"'{real}'; copy the file into the project instead")
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked next.
+        descriptor = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise Unreadable(f"expected {expected}, found a symbolic link") from None
+        raise Unreadable(f"cannot read the file: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            found = "a folder" if stat.S_ISDIR(info.st_mode) else \
+                "a device, pipe or socket, not a regular file"
+            raise Unreadable(f"expected {expected}, found {found}")
+        if info.st_size > max_bytes:
+            raise Unreadable(f"expected {expected} of at most {size_text(max_bytes)}, found "
+                             f"{size_text(info.st_size)}; split it, or remove pasted data")
+        try:
+            data = stream.read(max_bytes + 1)
+        except OSError as error:
+            raise Unreadable(f"cannot read the file: {error.strerror}") from None
+    if len(data) > max_bytes:  # it grew while being read
+        raise Unreadable(f"expected {expected} of at most {size_text(max_bytes)}, found more")
+    return data
+
+
+def size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
 
 
 def load_project(root: Path | str = ".") -> Project:

@@ -1,4 +1,9 @@
-"""Write output files atomically, and only inside the output folder."""
+"""Write output files atomically, only inside the output folder, never through a symbolic link.
+
+Every write goes through here: the temporary file is created with O_EXCL under a random name
+(a link planted at a predictable name cannot redirect it), every folder below the project is
+checked not to be a symbolic link, and logs are opened with O_NOFOLLOW|O_APPEND.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,60 @@ def output_path(output: Path, letter_id: str, locale: str, extension: str,
     if not path.is_relative_to(output.resolve()):
         raise BuildError(f"refusing to write {path}: it is outside {output}")
     return path
+
+
+def safe_folder(base: Path, folder: Path) -> Path:
+    """Create `folder` (and the folders between) below `base`, refusing any that is a
+    symbolic link or not a folder: output/site -> /etc must not turn a write into one there.
+
+    `base` itself is trusted (the project root, or a folder the user named)."""
+    base = Path(os.path.abspath(base))
+    folder = Path(os.path.abspath(folder))
+    if not folder.is_relative_to(base):
+        raise BuildError(f"refusing to write in {folder}: it is outside {base}")
+    current = base
+    for part in folder.relative_to(base).parts:
+        current = current / part
+        try:
+            os.mkdir(current)
+        except FileExistsError:
+            pass
+        except OSError as error:
+            raise BuildError(f"cannot create {current}: {_reason(error, current)}") from None
+        if current.is_symlink():
+            raise BuildError(f"refusing to write through {current}: it is a symbolic link "
+                             "(to " + os.readlink(current) + "); carta writes only into real "
+                             "folders. Remove the link and run again")
+        if not current.is_dir():
+            raise BuildError(f"cannot write in {current}: it is a file where a folder is "
+                             "needed; move it away and run again")
+    return folder
+
+
+def open_no_follow(path: Path, flags: int, mode: int = 0o644) -> int:
+    """os.open that refuses a symbolic link at `path` with a clear message."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise BuildError(f"refusing to write {path}: it is a symbolic link; remove it and "
+                             "run again") from None
+        raise BuildError(f"cannot write {path}: {_reason(error, path)}") from None
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one line to a log and sync it, never through a symbolic link. Raises BuildError
+    when the line could not be written whole (a full disk, say)."""
+    descriptor = open_no_follow(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        data = line.encode("utf-8")
+        if os.write(descriptor, data) != len(data):
+            raise OSError(errno.ENOSPC, "short write")
+        os.fsync(descriptor)
+    except OSError as error:
+        raise BuildError(f"cannot write {path}: {_reason(error, path)}") from None
+    finally:
+        os.close(descriptor)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -58,24 +117,30 @@ def staged(path: Path, data: bytes):
 def write_new(path: Path, data: bytes) -> None:
     """Write a file that must not exist yet, atomically: the archive never overwrites.
 
-    The data goes to a temporary file first, then gets its final name by a hard link, which
-    fails if the name is taken; so the final name only ever holds the complete file.
+    The data goes to a temporary file first (a random name, created with O_EXCL, so a link
+    planted beside it redirects nothing), then gets its final name by a hard link, which
+    fails if the name is taken (even by a dangling symbolic link); so the final name only ever
+    holds the complete file.
     """
-    temporary = path.with_name(f".{path.name}.tmp")
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as stream:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        temporary = Path(name)
+        with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.link(temporary, path)
+        os.chmod(temporary, 0o644)
+        os.link(temporary, path, follow_symlinks=False)
     except FileExistsError:
         raise BuildError(f"refusing to overwrite {path}: archived files are never replaced") \
             from None
     except OSError as error:
         raise BuildError(f"cannot write {path}: {_reason(error, path)}") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
 
 
 def _reason(error: OSError, path: Path) -> str:
