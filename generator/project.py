@@ -28,6 +28,10 @@ class Settings:
     paper: str = "A4"
     archive: str = "output/archive"  # relative to the project root
     mail: dict = field(default_factory=dict)  # from, host, port, user, starttls
+    # Ed25519 keys (PEM files, relative to the project root) that sign and check the
+    # archive manifest's head; the private key must never be committed.
+    signing_key: str | None = None
+    public_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,10 +178,20 @@ def _read_settings(path: Path) -> Settings:
                                 f"expected a folder path such as \"output/archive\", "
                                 f"found {folder!r}"))
         folder = settings.archive
+    keys: dict[str, str | None] = {"signing_key": None, "public_key": None}
     for key in archive if isinstance(archive, dict) else ():
-        if key != "folder":
+        if key in keys:
+            value = archive[key]
+            if isinstance(value, str) and value.strip():
+                keys[key] = value
+            else:
+                problems.append(Problem(SETTINGS_FILE, None, None, f"archive.{key}",
+                                        "expected the path of a PEM key file such as "
+                                        f"\"keys/archive.key\", found {value!r}"))
+        elif key != "folder":
             problems.append(Problem(SETTINGS_FILE, None, None, f"archive.{key}",
-                                    "unknown setting; expected folder"))
+                                    "unknown setting; expected folder, signing_key or "
+                                    "public_key"))
     mail = data.get("mail", {})
     mail_keys = {"from": str, "host": str, "port": int, "user": str, "starttls": bool}
     if not isinstance(mail, dict):
@@ -195,4 +209,5 @@ def _read_settings(path: Path) -> Settings:
                                     f"expected {mail_keys[key].__name__}, found {value!r}"))
     if problems:
         raise ContentError(problems)
-    return Settings(locales=tuple(locales), paper=paper, archive=folder, mail=dict(mail))
+    return Settings(locales=tuple(locales), paper=paper, archive=folder, mail=dict(mail),
+                    signing_key=keys["signing_key"], public_key=keys["public_key"])
