@@ -111,7 +111,7 @@ def load_translation(project: Project, letter: Letter,
     if locale == letter.language:
         return None, []
     path = catalog.catalog_path(project, letter.id, locale)
-    found, problems = catalog.read_catalog(path, locale, project.shown(path))
+    found, problems = catalog.read_catalog(project, path, locale)
     return catalog.Translation(letter, locale, found, project.shown(path)), problems
 
 

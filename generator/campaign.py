@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .model import DemandStatusList, Letter
+from . import blocks, markdown
+from .model import Letter
 
 # A demand stops being carried once it is met or withdrawn.
 CLOSED_STATUSES = ("met", "withdrawn")
@@ -52,35 +53,44 @@ def resolve(letters: list[Letter]) -> tuple[list[Letter], list[CampaignProblem]]
         earlier = [resolved.get(each.id, each) for each in chain(letter, by_id)[:-1]]
         body = []
         for index, block in enumerate(letter.body, start=1):
-            if not isinstance(block, DemandStatusList):
-                body.append(block)
-                continue
-            items = []
-            for number, item in enumerate(block.items, start=1):
-                origin = _first_raised(item.id, earlier)
-                if origin is None:
-                    problems.append(CampaignProblem(
-                        letter.id, f"body[{index}].demand_status[{number}].id",
-                        f"no earlier letter this one follows raises a demand '{item.id}'"
-                        + ("" if letter.follows else "; add 'follows: <letter-id>'")))
-                    continue
-                source, demand = origin
-                items.append(dataclasses.replace(item, text=demand.text,
-                                                 first_date=source.date,
-                                                 first_letter=source.id))
-            body.append(dataclasses.replace(block, items=tuple(items)))
-        resolved[letter.id] = dataclasses.replace(
+            declared = blocks.declaration_of(block)
+            report = _reporter(problems, letter, f"body[{index}].{declared.kind}")
+            body.append(declared.resolve(block, earlier, report))
+        whole = dataclasses.replace(
             letter, body=tuple(body),
-            follows_date=by_id[letter.follows].date if letter.follows in by_id else None)
+            follows_date=by_id[letter.follows].date if letter.follows in by_id else None,
+            depends=letter.depends.union(*(each.depends for each in earlier)))
+        resolved[letter.id] = _carry_references(whole, earlier)
     return [resolved[letter.id] for letter in letters], problems
 
 
-def _first_raised(ident: str, earlier: list[Letter]):
-    for letter in earlier:
-        for demand in letter.demands():
-            if demand.id == ident:
-                return letter, demand
-    return None
+def _reporter(problems: list[CampaignProblem], letter: Letter, field: str):
+    """What a block declaration calls to report a problem of its campaign part."""
+
+    def report(suffix: str, message: str) -> None:
+        hint = "" if letter.follows else "; add 'follows: <letter-id>'"
+        problems.append(CampaignProblem(letter.id, field + suffix, message + hint))
+
+    return report
+
+
+def _carry_references(letter: Letter, earlier: list[Letter]) -> Letter:
+    """A carried demand that cites a note brings the note along from the letter that defines
+    it, unless this letter defines a note of the same id itself."""
+    defined = {reference.id for reference in letter.references}
+    cited = markdown.citation_order(blocks.markdown_texts(letter))
+    carried = []
+    for label in cited:
+        if label in defined:
+            continue
+        source = next((reference for each in reversed(earlier) for reference in each.references
+                       if reference.id == label), None)
+        if source is not None:
+            carried.append(source)
+            defined.add(label)
+    if not carried:
+        return letter
+    return dataclasses.replace(letter, references=letter.references + tuple(carried))
 
 
 @dataclass(frozen=True)

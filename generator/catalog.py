@@ -9,19 +9,25 @@ not disturb the others.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.catalog import Message as CatalogEntry
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from .errors import Problem
-from .model import DemandList, DemandStatusList, GrievanceList, Heading, Letter, Paragraph
-from .project import Project
+from . import blocks, checks
+from .blocks import Slot
+from .errors import ContentError, Problem, Rank
+from .model import Letter
+from .project import Project, Unreadable, read_content_file
 from .write import write_atomic
+
+# A catalog holds a letter's texts once more, with comments: ten times the letter file's
+# limit leaves room for notes and obsolete entries, and still bounds what is read.
+MAX_CATALOG_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -29,42 +35,15 @@ class Message:
     context: str  # what kind of field, and which one: "paragraph", "demand:reagendar-mision"
     text: str  # the source text (Markdown)
     field: str  # where it stands in the letter file: "body[3].paragraph"
+    slot: Slot  # the text as the block declarations walk it
 
 
 def messages(letter: Letter) -> list[Message]:
-    """Every translatable text of `letter`, in reading order."""
-    found: list[tuple[str, str, str]] = []
-    for key in ("place", "subject", "closing"):
-        if getattr(letter, key):
-            found.append((key, getattr(letter, key), key))
-    for index, block in enumerate(letter.body, start=1):
-        if isinstance(block, Paragraph | Heading):
-            kind = "paragraph" if isinstance(block, Paragraph) else "heading"
-            found.append((kind, block.text, f"body[{index}].{kind}"))
-        elif isinstance(block, GrievanceList | DemandList):
-            kind = "grievance" if isinstance(block, GrievanceList) else "demand"
-            for number, item in enumerate(block.items, start=1):
-                found.append((f"{kind}:{item.id}", item.text, f"body[{index}].{kind}s[{number}]"))
-        elif isinstance(block, DemandStatusList):
-            # A carried demand keeps the context of the letter that raised it, so that its
-            # translation can be copied from that letter's catalog.
-            for number, item in enumerate(block.items, start=1):
-                field = f"body[{index}].demand_status[{number}]"
-                found.append((f"demand:{item.id}", item.text, field))
-                if item.note:
-                    found.append((f"status-note:{item.id}", item.note, f"{field}.note"))
-    for number, reference in enumerate(letter.references, start=1):
-        found.append((f"reference:{reference.id}", reference.text, f"references[{number}]"))
-    for number, tier in enumerate(letter.signatures.tiers if letter.signatures else (), 1):
-        if tier.title:
-            found.append((f"tier:{number}", tier.title, f"signatories.tiers[{number}].title"))
-    # Equal texts of the same kind stay separate messages: the second is "paragraph (2)".
-    seen: dict[tuple[str, str], int] = {}
-    result = []
-    for context, text, field in found:
-        count = seen[(context, text)] = seen.get((context, text), 0) + 1
-        result.append(Message(context if count == 1 else f"{context} ({count})", text, field))
-    return result
+    """Every translatable text of `letter`, in reading order, through the one walk that
+    validation and rendering use too (generator/blocks.py)."""
+    slots = list(blocks.letter_texts(letter))
+    return [Message(context, slot.text, slot.field, slot)
+            for slot, context in zip(slots, blocks.message_contexts(slots), strict=True)]
 
 
 def catalog_path(project: Project, letter_id: str, locale: str) -> Path:
@@ -79,16 +58,22 @@ def template(letter: Letter) -> Catalog:
     return catalog
 
 
-def read_catalog(path: Path, locale: str, shown_as: str) -> tuple[Catalog | None, list[Problem]]:
-    """The PO file at `path`, or None and a problem when it cannot be read."""
+def read_catalog(project: Project, path: Path,
+                 locale: str) -> tuple[Catalog | None, list[Problem]]:
+    """The PO file at `path`, or None and a problem when it cannot be read. Read under the
+    same rule as the letters: a regular file inside the project, of bounded size."""
+    shown_as = project.shown(path)
     try:
-        with path.open("rb") as stream:
-            return read_po(stream, locale=locale, abort_invalid=True), []
+        data = read_content_file(path, (project.root, project.content), MAX_CATALOG_BYTES,
+                                 "a PO catalog")
+        return read_po(BytesIO(data), locale=locale, abort_invalid=True), []
     except FileNotFoundError:
         return None, []
+    except Unreadable as error:
+        return None, [Problem(shown_as, None, None, "", str(error), rank=Rank.UNREADABLE)]
     except (PoFileError, ValueError, UnicodeDecodeError, OSError) as error:
         return None, [Problem(shown_as, getattr(error, "lineno", None), None, "",
-                              f"not a readable PO catalog: {error}")]
+                              f"not a readable PO catalog: {error}", rank=Rank.UNREADABLE)]
 
 
 def catalog_bytes(catalog: Catalog) -> bytes:
@@ -121,10 +106,8 @@ def update(project: Project, letter: Letter, locale: str) -> UpdateResult:
     (with the previous source text shown to the translator); removed texts become obsolete.
     """
     path = catalog_path(project, letter.id, locale)
-    catalog, problems = read_catalog(path, locale, project.shown(path))
+    catalog, problems = read_catalog(project, path, locale)
     if problems:
-        from .errors import ContentError
-
         raise ContentError(problems)
     created = catalog is None
     if catalog is None:
@@ -175,9 +158,12 @@ class Translation:
         used = {(m.text, m.context) for m in messages(letter)}
         self._unused = [m for m in (catalog or ()) if m.id and (m.id, m.context) not in used]
 
+    def entry(self, message: Message) -> CatalogEntry | None:
+        return self.catalog.get(message.text, context=message.context) if self.catalog else None
+
     def status(self, message: Message) -> tuple[str, str | None]:
         """("translated", text), ("fuzzy", None), ("stale", None) or ("untranslated", None)."""
-        entry = self.catalog.get(message.text, context=message.context) if self.catalog else None
+        entry = self.entry(message)
         if entry is not None and entry.string and not entry.fuzzy:
             return "translated", entry.string
         if entry is not None and entry.fuzzy:
@@ -217,7 +203,7 @@ def localize(letter: Letter, locale: str, translation: Translation | None,
         return letter, [], []
     problems: list[Problem] = []
     warnings: list[str] = []
-    translated: dict[str, tuple[str, str | None]] = {}
+    translated: dict[tuple, tuple[str, str | None]] = {}
     if translation is None or translation.catalog is None:
         if not allow_untranslated:
             where = translation.shown_as if translation else locale
@@ -228,13 +214,20 @@ def localize(letter: Letter, locale: str, translation: Translation | None,
                 "--allow-untranslated")], []
         warnings.append(f"{letter.id}: no {locale} catalog; every text falls back to "
                         f"{letter.language}")
+    defined = {reference.id for reference in letter.references}
     for message in messages(letter):
         status, text = (translation.status(message) if translation and translation.catalog
                         else ("untranslated", None))
         if status == "translated":
-            translated[message.field] = (text, None)
+            translated[message.slot.target] = (text, None)
+            # A translation is checked like the source, and must cite the same notes.
+            entry = translation.entry(message)
+            for found in checks.translation_problems(message.slot, text, defined, letter.draft):
+                problems.append(Problem(
+                    translation.shown_as, entry.lineno if entry else None, None, message.field,
+                    f"msgctxt \"{message.context}\": {found}"))
             continue
-        translated[message.field] = (message.text, letter.language)
+        translated[message.slot.target] = (message.text, letter.language)
         first_words = " ".join(message.text.split()[:6])
         detail = f"{message.field}: {locale} {EXPLAIN[status]} (\"{first_words}…\")"
         if allow_untranslated:
@@ -244,42 +237,4 @@ def localize(letter: Letter, locale: str, translation: Translation | None,
             problems.append(Problem(translation.shown_as, None, None, message.field,
                                     f"{locale} {EXPLAIN[status]} (\"{first_words}…\"); run "
                                     "'carta i18n update' and revise the catalog"))
-    return _apply(letter, translated), problems, warnings
-
-
-def _apply(letter: Letter, translated: dict[str, tuple[str, str | None]]) -> Letter:
-    """A copy of `letter` whose texts are replaced by field, each with its language if other."""
-
-    def text_of(field: str, item):
-        text, lang = translated[field]
-        return dataclasses.replace(item, text=text, lang=lang)
-
-    body = []
-    for index, block in enumerate(letter.body, start=1):
-        if isinstance(block, Paragraph | Heading):
-            kind = "paragraph" if isinstance(block, Paragraph) else "heading"
-            body.append(text_of(f"body[{index}].{kind}", block))
-        elif isinstance(block, DemandStatusList):
-            items = []
-            for number, item in enumerate(block.items, start=1):
-                item = text_of(f"body[{index}].demand_status[{number}]", item)
-                if item.note:
-                    note, note_lang = translated[f"body[{index}].demand_status[{number}].note"]
-                    item = dataclasses.replace(item, note=note, note_lang=note_lang)
-                items.append(item)
-            body.append(dataclasses.replace(block, items=tuple(items)))
-        else:
-            kind = "grievance" if isinstance(block, GrievanceList) else "demand"
-            body.append(dataclasses.replace(block, items=tuple(
-                text_of(f"body[{index}].{kind}s[{number}]", item)
-                for number, item in enumerate(block.items, start=1))))
-    references = tuple(text_of(f"references[{number}]", reference)
-                       for number, reference in enumerate(letter.references, start=1))
-    fields = {key: translated[key][0] for key in ("place", "subject", "closing")
-              if key in translated}
-    if letter.signatures:
-        fields["signatures"] = dataclasses.replace(letter.signatures, tiers=tuple(
-            dataclasses.replace(tier, title=translated[key][0], lang=translated[key][1])
-            if (key := f"signatories.tiers[{number}].title") in translated else tier
-            for number, tier in enumerate(letter.signatures.tiers, start=1)))
-    return dataclasses.replace(letter, body=tuple(body), references=references, **fields)
+    return blocks.apply_texts(letter, translated), problems, warnings

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, field
 
 import click
 
 
-@dataclass(frozen=True, order=True)
+class Rank(enum.IntEnum):
+    """Which problems are listed first. A file that cannot be read at all hides everything in
+    it; the settings and the shared files (senders, recipients, signatories) cause problems in
+    the letters that name them; letters and their catalogs come last, each top to bottom."""
+
+    UNREADABLE = 0
+    SETTINGS = 1
+    SHARED = 2
+    LETTER = 3
+
+
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with the user's files: where it is, and what was expected."""
 
@@ -16,6 +28,8 @@ class Problem:
     column: int | None
     field: str
     message: str
+    # None: ranked by the kind of file (a letter or catalog, or a shared file).
+    rank: Rank | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = self.file
@@ -53,20 +67,11 @@ class BuildError(CartaError):
     """A document could not be rendered or written."""
 
 
-# Problems that stop a file from being read at all come first, then those in shared files
-# (settings, senders, recipients, signatories), whose mistakes often cause others in the
-# letters; then the letters and their catalogs, each followed from top to bottom.
-_UNREADABLE = ("YAML syntax error", "expected UTF-8 text", "cannot read the file",
-               "not a readable PO catalog", "not valid TOML")
-
-
 def _problem_sort_key(problem: Problem) -> tuple:
-    if any(marker in problem.message for marker in _UNREADABLE):
-        rank = 0
-    elif "/letters/" in problem.file or "/locale/" in problem.file:
-        rank = 2
-    else:
-        rank = 1
+    rank = problem.rank
+    if rank is None:
+        in_letters = "/letters/" in problem.file or "/locale/" in problem.file
+        rank = Rank.LETTER if in_letters else Rank.SHARED
     return (rank, problem.file, problem.line or 0, problem.column or 0, problem.field,
             problem.message)
 

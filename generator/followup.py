@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import campaign, catalog
+from .checks import PLACEHOLDER
 from .errors import CartaError
 from .project import Project
-from .validate import PLACEHOLDER, SLUG, validate
+from .validate import SLUG, validate
 from .write import write_atomic, write_new
 
 
@@ -92,7 +93,7 @@ def followup(project: Project, letter_id: str, date: datetime.date,
         if not known:
             continue
         result = catalog.update(project, new_letter, locale)
-        found, _ = catalog.read_catalog(result.path, locale, project.shown(result.path))
+        found, _ = catalog.read_catalog(project, result.path, locale)
         copied = total = 0
         for message in found:
             if not message.id:
@@ -116,7 +117,7 @@ def _translations(project: Project, letters, locale: str) -> dict[tuple[str, str
     known = {}
     for letter in letters:
         path = catalog.catalog_path(project, letter.id, locale)
-        found, _ = catalog.read_catalog(path, locale, project.shown(path))
+        found, _ = catalog.read_catalog(project, path, locale)
         for message in found or ():
             if message.id and message.string and not message.fuzzy:
                 known[(message.context, message.id)] = message.string

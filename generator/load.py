@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .errors import Problem
+from .errors import Problem, Rank
+from .project import TooLarge, Unreadable, read_content_file
 
 # The C parser is ten times faster; the constructor stays in Python either way.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -163,26 +163,29 @@ for _tag in REFUSED_TAGS:
     _PositionLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
 
-def load_yaml(path: Path, shown_as: str) -> YamlFile:
-    """Load one YAML file. Syntax and encoding errors come back as problems, never raised."""
+def load_yaml(path: Path, shown_as: str, inside: tuple[Path, ...] = ()) -> YamlFile:
+    """Load one YAML file. Syntax and encoding errors come back as problems, never raised.
+
+    The file is read only if its real path is inside one of the folders `inside` (by default
+    the folder it is in): a symbolic link out of the project is refused before any read."""
 
     def failed(line: int | None, column: int | None, message: str) -> YamlFile:
-        return YamlFile(path, shown_as, None, (Problem(shown_as, line, column, "", message),))
+        return YamlFile(path, shown_as, None, (Problem(shown_as, line, column, "", message,
+                                                       rank=Rank.UNREADABLE),))
 
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            # A folder or a pipe named *.yaml: reading a pipe would wait forever.
-            found = "a folder" if stat.S_ISDIR(info.st_mode) else "something that is not a file"
-            return failed(None, None, f"expected a YAML file, found {found}")
-        if info.st_size > MAX_FILE_BYTES:
-            line, length = _longest_line(path)
-            return failed(line, None, f"expected a file of at most {_size(MAX_FILE_BYTES)}, "
-                                      f"found {_size(info.st_size)} (line {line} alone is "
-                                      f"{_size(length)}); split it, or remove pasted data")
-        raw = path.read_bytes()
-    except OSError as error:
-        return failed(None, None, f"cannot read the file: {error.strerror}")
+        raw = read_content_file(path, inside or (path.parent,), MAX_FILE_BYTES, "a YAML file")
+    except FileNotFoundError:
+        return failed(None, None, "expected this file, found none")
+    except TooLarge as error:
+        if not path.resolve().is_file() or path.stat().st_size > 64 * MAX_FILE_BYTES:
+            return failed(None, None, str(error))
+        line, length = _longest_line(path)
+        return failed(line, None, f"expected a file of at most {_size(MAX_FILE_BYTES)}, "
+                                  f"found {_size(path.stat().st_size)} (line {line} alone is "
+                                  f"{_size(length)}); split it, or remove pasted data")
+    except Unreadable as error:
+        return failed(None, None, str(error))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -5,8 +5,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
-DEMAND_STATUSES = ("pending", "partially-met", "met", "rejected", "withdrawn")
+# The fixed sets of the content format, each declared once; validation and templates read them.
+DemandStatus = Literal["pending", "partially-met", "met", "rejected", "withdrawn"]
+DEMAND_STATUSES: tuple[str, ...] = get_args(DemandStatus)
+SignatoryKind = Literal["organization", "individual"]
+SIGNATORY_KINDS: tuple[str, ...] = get_args(SignatoryKind)
+SignatureOrder = Literal["as-listed", "alphabetical"]
+SIGNATURE_ORDERS: tuple[str, ...] = get_args(SignatureOrder)
+OutputFormat = Literal["pdf", "html"]
+OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
+PaperSize = Literal["A4", "Letter"]
+PAPER_SIZES: tuple[str, ...] = get_args(PaperSize)
 
 
 def pick_locale(texts: dict[str, str], locale: str, fallback: str | None) -> str | None:
@@ -53,7 +64,7 @@ class Signatory:
     """An organisation or a person who signs a letter."""
 
     id: str
-    kind: str  # "organization" or "individual"
+    kind: SignatoryKind
     name: str
     country: dict[str, str] = field(default_factory=dict)
     url: str | None = None
@@ -73,7 +84,7 @@ class Tier:
 @dataclass(frozen=True)
 class Signatures:
     tiers: tuple[Tier, ...]
-    order: str = "as-listed"  # or "alphabetical", by the collation of each output locale
+    order: SignatureOrder = "as-listed"  # alphabetical: by the collation of each output locale
     logos: bool = False
 
 
@@ -102,7 +113,7 @@ class Grievance:
 class Demand:
     id: str
     text: str
-    status: str = "pending"
+    status: DemandStatus = "pending"
     lang: str | None = None
 
 
@@ -113,7 +124,7 @@ class CarriedDemand:
     The text and the first date come from the campaign (the letters this one follows)."""
 
     id: str
-    status: str
+    status: DemandStatus
     note: str | None = None
     text: str = ""
     first_date: datetime.date | None = None
@@ -169,28 +180,23 @@ class Letter:
     follows: str | None = None  # the id of the earlier letter this one follows up
     follows_date: datetime.date | None = None  # its date, filled in from the campaign
     draft: bool = False  # it still holds placeholders: built only with --draft, watermarked
-
-    def texts(self) -> list[str]:
-        """Every Markdown text of the body, in reading order."""
-        texts: list[str] = []
-        for block in self.body:
-            if isinstance(block, Paragraph | Heading):
-                texts.append(block.text)
-            else:
-                texts.extend(item.text for item in block.items)
-                if isinstance(block, DemandStatusList):
-                    texts.extend(item.note for item in block.items if item.note)
-        return texts
+    # Where each field stands in the letter's file ("body[3].paragraph" -> line, column), for
+    # problems found once the letter is whole: campaign, translations.
+    positions: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    shown_as: str = field(default="", compare=False)  # the file, as messages name it
+    # Every file read to make this letter (its file, shared content, the letters it follows,
+    # carta.toml): part of what its outputs depend on.
+    depends: frozenset[Path] = field(default_factory=frozenset, compare=False, repr=False)
 
     def demands(self) -> list[Demand]:
-        """The demands this letter raises itself."""
-        return [item for block in self.body if isinstance(block, DemandList)
-                for item in block.items]
+        """The demands this letter raises itself, in any kind of block."""
+        return [item for block in self.body for item in getattr(block, "items", ())
+                if isinstance(item, Demand)]
 
     def carried(self) -> list[CarriedDemand]:
         """The earlier demands whose status this letter reports."""
-        return [item for block in self.body if isinstance(block, DemandStatusList)
-                for item in block.items]
+        return [item for block in self.body for item in getattr(block, "items", ())
+                if isinstance(item, CarriedDemand)]
 
 
 @dataclass(frozen=True)

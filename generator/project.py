@@ -48,6 +48,10 @@ class Project:
         return self.content / "letters"
 
     @property
+    def settings_file(self) -> Path:
+        return self.root / SETTINGS_FILE
+
+    @property
     def templates(self) -> Path:
         return self.root / "templates"
 
@@ -76,6 +80,10 @@ class Project:
 
 class Unreadable(Exception):
     """A content file that carta will not read; the message says why, for the user."""
+
+
+class TooLarge(Unreadable):
+    """A content file over its size limit (a pasted blob, /dev/zero behind a link)."""
 
 
 def read_content_file(path: Path, inside: tuple[Path, ...], max_bytes: int,
@@ -107,21 +115,22 @@ def read_content_file(path: Path, inside: tuple[Path, ...], max_bytes: int,
         if error.errno == errno.ELOOP:
             raise Unreadable(f"expected {expected}, found a symbolic link") from None
         raise Unreadable(f"cannot read the file: {error.strerror}") from None
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        found = "a folder" if stat.S_ISDIR(info.st_mode) else \
+            "a device, pipe or socket, not a regular file"
+        raise Unreadable(f"expected {expected}, found {found}")
     with os.fdopen(descriptor, "rb") as stream:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            found = "a folder" if stat.S_ISDIR(info.st_mode) else \
-                "a device, pipe or socket, not a regular file"
-            raise Unreadable(f"expected {expected}, found {found}")
         if info.st_size > max_bytes:
-            raise Unreadable(f"expected {expected} of at most {size_text(max_bytes)}, found "
+            raise TooLarge(f"expected {expected} of at most {size_text(max_bytes)}, found "
                              f"{size_text(info.st_size)}; split it, or remove pasted data")
         try:
             data = stream.read(max_bytes + 1)
         except OSError as error:
             raise Unreadable(f"cannot read the file: {error.strerror}") from None
     if len(data) > max_bytes:  # it grew while being read
-        raise Unreadable(f"expected {expected} of at most {size_text(max_bytes)}, found more")
+        raise TooLarge(f"expected {expected} of at most {size_text(max_bytes)}, found more")
     return data
 
 

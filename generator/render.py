@@ -12,21 +12,28 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, i18n, markdown
+from . import __version__, blocks, i18n, markdown
 from .errors import BuildError
-from .model import (
-    DemandList,
-    DemandStatusList,
-    GrievanceList,
-    Heading,
-    Letter,
-    Paragraph,
-    Recipient,
-    pick_locale,
-)
+from .model import Letter, Recipient, pick_locale
 from .project import Project
 
 LETTER_TEMPLATE = "letter.html"
+FOOTNOTES_TEMPLATE = "footnotes.html"
+
+
+class RecordingLoader(jinja2.FileSystemLoader):
+    """A template loader that remembers every place it looked for a template, found or not:
+    what a document depends on. A project template created later under a name the built-in
+    design answered must count as a change too, so the places looked at are kept, not only the
+    file found."""
+
+    def __init__(self, searchpath):
+        super().__init__(searchpath)
+        self.looked_at: set[Path] = set()
+
+    def get_source(self, environment, template):
+        self.looked_at.update(Path(folder) / template for folder in self.searchpath)
+        return super().get_source(environment, template)
 
 
 @dataclass(frozen=True)
@@ -45,11 +52,22 @@ class Renderer:
         self.template_dirs = project.template_dirs()
         self.catalog_dirs = tuple(path / "locale" for path in self.template_dirs)
         self._environments: dict[str, jinja2.Environment] = {}
+        self.loader = RecordingLoader(self.template_dirs)
+        # Files read to render (logos), beside the templates the loader looked up.
+        self.files_read: set[Path] = set()
+
+    def dependencies(self) -> set[Path]:
+        """Every file the documents rendered so far have read, or looked for: templates,
+        template catalogs, logos. (Jinja caches templates, so this covers all documents this
+        renderer made: a safe superset for each.)"""
+        catalogs = {folder / locale / "LC_MESSAGES" / f"{i18n.TEMPLATE_DOMAIN}.po"
+                    for folder in self.catalog_dirs for locale in self._environments}
+        return self.loader.looked_at | self.files_read | catalogs
 
     def environment(self, locale: str) -> jinja2.Environment:
         if locale not in self._environments:
             env = jinja2.Environment(
-                loader=jinja2.FileSystemLoader(self.template_dirs),
+                loader=self.loader,
                 # HTML is escaped everywhere; the plain-text mail template needs no escaping.
                 autoescape=jinja2.select_autoescape(default_for_string=True, default=True,
                                                     disabled_extensions=("txt",)),
@@ -71,7 +89,10 @@ class Renderer:
         env = self.environment(locale)
         try:
             template = env.get_template(LETTER_TEMPLATE)
-            return template.render(letter_context(letter, locale, self.project, recipient))
+            footnotes = env.get_template(FOOTNOTES_TEMPLATE).module
+            context = letter_context(letter, locale, self.project, recipient, footnotes.call,
+                                     self.files_read)
+            return template.render(context)
         except jinja2.TemplateSyntaxError as error:
             raise BuildError(
                 f"{error.filename or error.name}:{error.lineno}: template syntax error: "
@@ -105,64 +126,40 @@ def css_content(text: str) -> Markup:
 
 
 def letter_context(letter: Letter, locale: str, project: Project,
-                   recipient: Recipient | None = None) -> dict:
-    """Everything the letter template shows, already localized and rendered to HTML."""
+                   recipient: Recipient | None = None, call=None,
+                   files_read: set[Path] | None = None) -> dict:
+    """Everything the letter template shows, already localized and rendered to HTML.
+
+    `call(note, first)` gives the markup of one footnote call (the macro `call` of
+    templates/footnotes.html); `files_read` collects the files read (logos)."""
     if recipient is not None:
         # A recipient's copy holds only the blocks meant for it (`only_for`).
         letter = dataclasses.replace(letter, body=tuple(
             block for block in letter.body
             if not block.only_for or recipient.matches(block.only_for)))
+    files_read = files_read if files_read is not None else set()
     source = letter.language
     sender_name = pick_locale(letter.sender.name, locale, source)
     notes = _notes(letter)
     cited: set[str] = set()
 
     def cite(label: str) -> str:
-        note = notes[label]
         first = label not in cited
         cited.add(label)
-        # The screen shows a linked number and the list of notes at the end; print hides
-        # both and floats the note's text to the foot of the page where it is cited.
-        call = (f'<a class="note-ref{"" if first else " repeat"}" href="#note-{note.id}" '
-                f'role="doc-noteref"><sup>{note.number}</sup></a>')
-        if first:
-            lang = f' lang="{note.lang}"' if note.lang else ""
-            call += f'<span class="footnote" id="fn-{note.id}"{lang}>{note.html}</span>'
-        return call
+        return str(call(notes[label], first))
 
     def inline(text: str) -> Markup:
         return Markup(markdown.render_inline(text, cite))
 
-    blocks = []
-    grievance_number = demand_number = 0
+    rendered_blocks = []
+    numbers: dict[str, int] = {}  # the last number given, per kind of numbered list
     for block in letter.body:
-        if isinstance(block, Paragraph):
-            blocks.append({"kind": "paragraph", "html": inline(block.text),
-                           "lang": _tag(block.lang)})
-        elif isinstance(block, Heading):
-            blocks.append({"kind": "heading", "html": inline(block.text),
-                           "lang": _tag(block.lang)})
-        elif isinstance(block, GrievanceList):
-            start = grievance_number + 1
-            grievance_number += len(block.items)
-            blocks.append({"kind": "grievances", "start": start, "items": [
-                {"id": item.id, "html": inline(item.text), "lang": _tag(item.lang)}
-                for item in block.items]})
-        elif isinstance(block, DemandStatusList):
-            blocks.append({"kind": "demand_status", "items": [{
-                "id": item.id, "html": inline(item.text), "lang": _tag(item.lang),
-                "status": item.status, "first_date": item.first_date,
-                "since": letter.date - item.first_date,
-                "note": inline(item.note) if item.note else None,
-                "note_lang": _tag(item.note_lang),
-            } for item in block.items]})
-        elif isinstance(block, DemandList):
-            start = demand_number + 1
-            demand_number += len(block.items)
-            blocks.append({"kind": "demands", "start": start, "items": [
-                {"id": item.id, "html": inline(item.text), "status": item.status,
-                 "lang": _tag(item.lang)}
-                for item in block.items]})
+        declared = blocks.declaration_of(block)
+        context = declared.render(block, inline, _tag)
+        if declared.numbered:
+            context["start"] = numbers.get(declared.kind, 0) + 1
+            numbers[declared.kind] = numbers.get(declared.kind, 0) + len(block.items)
+        rendered_blocks.append(context)
 
     addressed = (recipient,) if recipient is not None else letter.recipients
     recipients = [_recipient(r, locale, source) for r in addressed]
@@ -173,19 +170,19 @@ def letter_context(letter: Letter, locale: str, project: Project,
         "subject": letter.subject,
         "date": letter.date,
         "place": letter.place,
-        "sender": {"name": sender_name, "logo": _data_url(letter.sender.logo),
+        "sender": {"name": sender_name, "logo": _data_url(letter.sender.logo, files_read),
                    "address": letter.sender.address, "email": letter.sender.email,
                    "url": letter.sender.url},
         "recipients": recipients,
         "salutation": salutations[0] if len(salutations) == 1 else None,
         "cc": [pick_locale(r.name, locale, source) for r in letter.cc],
-        "signatures": _signatures(letter, locale),
+        "signatures": _signatures(letter, locale, files_read),
         "follows_date": letter.follows_date,
         "since_followed": letter.date - letter.follows_date if letter.follows_date else None,
         "draft": letter.draft,
         "signatures_logos": bool(letter.signatures and letter.signatures.logos),
-        "blocks": blocks,
-        "notes": [notes[label] for label in markdown.citation_order(letter.texts())],
+        "blocks": rendered_blocks,
+        "notes": [notes[label] for label in markdown.citation_order(blocks.markdown_texts(letter))],
         "closing": letter.closing,
         "paper": project.settings.paper,
         "generator": f"carta {__version__}",
@@ -196,7 +193,7 @@ def letter_context(letter: Letter, locale: str, project: Project,
 
 
 def _notes(letter: Letter) -> dict[str, Note]:
-    order = markdown.citation_order(letter.texts())
+    order = markdown.citation_order(blocks.markdown_texts(letter))
     by_id = {reference.id: reference for reference in letter.references}
 
     def no_nested_citations(label: str) -> str:
@@ -210,7 +207,7 @@ def _notes(letter: Letter) -> dict[str, Note]:
     }
 
 
-def _signatures(letter: Letter, locale: str) -> list[dict]:
+def _signatures(letter: Letter, locale: str, files_read: set[Path]) -> list[dict]:
     """The signatory tiers, each with its organisations and people, in the letter's order or
     in the collation of `locale` (so that "Ángel" sorts with "A")."""
     if letter.signatures is None:
@@ -225,7 +222,7 @@ def _signatures(letter: Letter, locale: str) -> list[dict]:
             "detail": pick_locale(member.country if member.kind == "organization"
                                   else member.affiliation, locale, letter.language),
             "url": member.url,
-            "logo": _data_url(member.logo) if member.logo else None,
+            "logo": _data_url(member.logo, files_read) if member.logo else None,
         } for member in members]
         tiers.append({
             "title": tier.title, "lang": _tag(tier.lang), "entries": entries,
@@ -258,10 +255,11 @@ def default_title(letter: Letter, locale: str, sender_name: str) -> str:
     return f"{sender_name} — {to} — {i18n.format_date(letter.date, locale)}"
 
 
-def _data_url(logo: Path | None) -> str | None:
+def _data_url(logo: Path | None, files_read: set[Path]) -> str | None:
     """A logo inlined, so that the HTML page travels as one file."""
     if logo is None:
         return None
+    files_read.add(Path(logo))
     mime = mimetypes.guess_type(logo.name)[0] or "application/octet-stream"
     payload = base64.b64encode(Path(logo).read_bytes()).decode("ascii")
     return f"data:{mime};base64,{payload}"

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import os
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 from babel import Locale, UnknownLocaleError
 
-from . import campaign, markdown
+from . import blocks, campaign, checks
+from .checks import MAX_TEXT
 from .errors import ContentError, Problem
 from .load import SourceList, SourceMap, YamlFile, load_yaml
 from .model import (
-    DEMAND_STATUSES,
+    SIGNATORY_KINDS,
+    SIGNATURE_ORDERS,
     Block,
-    CarriedDemand,
     Content,
-    Demand,
-    DemandList,
-    DemandStatusList,
-    Grievance,
-    GrievanceList,
-    Heading,
     Letter,
-    Paragraph,
     Recipient,
     Reference,
     Sender,
@@ -37,9 +33,6 @@ from .project import Project
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 SLUG_MAX = 80
-BLOCK_KINDS = ("paragraph", "heading", "grievances", "demands", "demand_status")
-# What `carta followup` writes where the author has prose to write.
-PLACEHOLDER = re.compile(r"\[\[TODO:[^\]]*\]\]")
 
 LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "place", "subject",
                  "closing", "body", "references", "merge", "signatories", "follows")
@@ -48,12 +41,7 @@ SENDER_FIELDS = ("name", "logo", "address", "email", "url")
 RECIPIENT_FIELDS = ("name", "salutation", "role", "organization", "address", "email", "locales",
                     "tags")
 SIGNATORY_FIELDS = ("kind", "name", "country", "url", "logo", "affiliation")
-SIGNATORY_KINDS = ("organization", "individual")
 SIGNATURE_FIELDS = ("order", "logos", "tiers")
-SIGNATURE_ORDERS = ("as-listed", "alphabetical")
-# A paragraph of 20,000 characters is about four printed pages; anything longer is pasted data,
-# and Markdown parsing time grows with length.
-MAX_TEXT = 20_000
 LOGO_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -182,6 +170,26 @@ class Reader:
                 self.problem(items, index, f"{field}[{index + 1}]",
                              f"expected a line of text, found {describe(line)}")
         return tuple(result)
+
+    def item_id(self, item: SourceMap, field: str, seen: dict[str, int], items: SourceList,
+                index: int, noun: str) -> str | None:
+        """The `id` of one list item, unique among `seen` (id -> line of first use)."""
+        if "id" not in item:
+            return None
+        ident = self.slug(item, "id", f"{field}.id", item["id"])
+        if ident is not None:
+            _check_unique(self, seen, ident, items, index, f"{field}.id", noun)
+        return ident
+
+    def choice(self, mapping: SourceMap, key: str, field: str, allowed: tuple[str, ...]):
+        """One of a fixed set of words (a status, an order), or None after a problem."""
+        value = mapping.get(key)
+        if value in allowed:
+            return value
+        hint = _did_you_mean(value, allowed) if isinstance(value, str) else ""
+        self.problem(mapping, key, field,
+                     f"expected one of {', '.join(allowed)}, found {describe(value)}{hint}")
+        return None
 
     def slug(self, container: object, key: object, field: str, value: object) -> str | None:
         if not isinstance(value, str) or not SLUG.match(value) or len(value) > SLUG_MAX:
@@ -415,25 +423,32 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
     sender = _named(reader, top, "sender", senders, "sender", "senders.yaml")
     to = _named_list(reader, top, "recipients", recipients) if "recipients" in top else ()
     cc = _named_list(reader, top, "cc", recipients) if "cc" in top else ()
-    references = _references(reader, top)
+    scope = blocks.ReadScope(reader)
+    references = _references(reader, top, scope.positions)
     merge = _boolean(reader, top, "merge")
-    body = _body(reader, top) if "body" in top else ()
+    body = _body(top, scope) if "body" in top else ()
     _check_only_for(reader, top, merge, to)
-    _check_citations(reader, top, body, references)
-    signatures = _signatures(reader, top, signatories or {}) if "signatories" in top else None
+    signatures = _signatures(reader, top, signatories or {}, scope.positions) \
+        if "signatories" in top else None
     follows = reader.slug(top, "follows", "follows", top["follows"]) if "follows" in top else None
-    draft = _check_placeholders(Reader(loaded.shown_as) if drafts else reader, top)
+    for key in ("place", "subject", "closing", "follows"):
+        scope.positions[key] = top.position(key)
+    short = {key: reader.optional_text(top, key, key) for key in ("place", "subject", "closing")}
 
+    # The texts, checked through the same walk that translates and renders them. The parts are
+    # checked even when the letter is not whole, so that every problem is listed at once.
+    parts = SimpleNamespace(body=body, references=references, signatures=signatures, **short)
     problems += reader.problems
+    # Without `follows` nothing can be carried in, so unused references are known already.
+    problems += checks.letter_problems(parts, loaded.shown_as, scope.positions, drafts,
+                                       whole=follows is None and "follows" not in top)
     if problems or None in (ident, date, language, sender):
         return None, problems
     return Letter(
         id=ident, date=date, language=language, sender=sender, recipients=to, cc=cc,
-        body=body, references=references, source=loaded.path,
-        place=reader.optional_text(top, "place", "place"),
-        subject=reader.optional_text(top, "subject", "subject"),
-        closing=reader.optional_text(top, "closing", "closing"),
-        merge=merge, signatures=signatures, follows=follows, draft=draft,
+        body=body, references=references, source=loaded.path, merge=merge,
+        signatures=signatures, follows=follows, draft=checks.has_placeholders(parts),
+        positions=scope.positions, shown_as=loaded.shown_as, **short,
     ), problems
 
 
@@ -455,8 +470,8 @@ def _boolean(reader: Reader, top: SourceMap, key: str) -> bool:
 def _check_only_for(reader: Reader, top: SourceMap, merge: bool, to: tuple) -> None:
     """`only_for` names recipients of this letter (ids or tags), and needs `merge: true`."""
     known = {r.id for r in to} | {tag for r in to for tag in r.tags}
-    blocks = top.get("body") if isinstance(top.get("body"), SourceList) else []
-    for index, block in enumerate(blocks):
+    raw_blocks = top.get("body") if isinstance(top.get("body"), SourceList) else []
+    for index, block in enumerate(raw_blocks):
         if not isinstance(block, SourceMap) or "only_for" not in block:
             continue
         field = f"body[{index + 1}].only_for"
@@ -471,7 +486,8 @@ def _check_only_for(reader: Reader, top: SourceMap, merge: bool, to: tuple) -> N
                                f"({', '.join(sorted(known)) or 'none'}), found '{name}'")
 
 
-def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory]) -> Signatures:
+def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
+                positions: dict) -> Signatures:
     """`signatories:` as a list of ids, or with order, logos and titled tiers."""
     value = top["signatories"]
     if isinstance(value, SourceList):
@@ -486,10 +502,8 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory]) -> 
             return Signatures(())
         reader.check_keys(spec, "signatories", SIGNATURE_FIELDS, ("tiers",))
         prefix = None
-    order = spec.get("order", "as-listed")
-    if order not in SIGNATURE_ORDERS:
-        reader.problem(spec, "order", "signatories.order",
-                       f"expected {' or '.join(SIGNATURE_ORDERS)}, found {describe(order)}")
+    order = reader.choice(spec, "order", "signatories.order", SIGNATURE_ORDERS) \
+        if "order" in spec else "as-listed"
     logos = _boolean(reader, spec, "logos") if "logos" in spec else False
     tiers = []
     seen: dict[str, int] = {}
@@ -503,6 +517,7 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory]) -> 
         if prefix is None:
             reader.check_keys(tier, field, ("title", "members"), ("members",))
         title = reader.optional_text(tier, "title", f"{field}.title")
+        positions[f"{field}.title"] = tier.position("title")
         members = []
         listed = reader.items(tier, "members", field if prefix else f"{field}.members",
                               tier.get("members"), "a list of signatory ids")
@@ -511,7 +526,7 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory]) -> 
             if not isinstance(ident, str) or ident not in known:
                 reader.problem(listed, index, where,
                                f"unknown signatory {describe(ident)}; expected an id from "
-                               "content/signatories.yaml")
+                               "content/signatories.yaml" + _did_you_mean(ident, known))
             elif ident in seen:
                 reader.problem(listed, index, where,
                                f"'{ident}' signs twice (first at line {seen[ident]})")
@@ -519,7 +534,13 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory]) -> 
                 seen[ident] = listed.position(index)[0]
                 members.append(known[ident])
         tiers.append(Tier(title, tuple(members)))
-    return Signatures(tuple(tiers), order if order in SIGNATURE_ORDERS else "as-listed", logos)
+    return Signatures(tuple(tiers), order or "as-listed", logos)
+
+
+def _did_you_mean(value: object, known) -> str:
+    close = difflib.get_close_matches(str(value), list(known), n=3) \
+        if isinstance(value, str) else []
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
 def _named(reader: Reader, top: SourceMap, key: str, known: dict, kind: str, where: str):
@@ -556,7 +577,7 @@ def _named_list(reader: Reader, top: SourceMap, key: str, known: dict) -> tuple:
     return tuple(found)
 
 
-def _references(reader: Reader, top: SourceMap) -> tuple[Reference, ...]:
+def _references(reader: Reader, top: SourceMap, positions: dict) -> tuple[Reference, ...]:
     if "references" not in top:
         return ()
     items = reader.items(top, "references", "references", top["references"],
@@ -571,230 +592,48 @@ def _references(reader: Reader, top: SourceMap) -> tuple[Reference, ...]:
         if fields is None:
             continue
         reader.check_keys(fields, field, ("id", "text"), ("id", "text"))
-        ident = reader.slug(fields, "id", f"{field}.id", fields["id"]) if "id" in fields else None
+        ident = reader.item_id(fields, field, seen, items, index, "reference")
         text = reader.text(fields, "text", f"{field}.text") if "text" in fields else None
-        if ident is not None:
-            _check_unique(reader, seen, ident, items, index, f"{field}.id", "reference")
+        positions[f"{field}.text"] = fields.position("text")
+        positions[f"{field}.id"] = fields.position("id")
         if ident is not None and text is not None:
-            _check_inline(reader, fields, "text", f"{field}.text", text)
             found.append(Reference(ident, text))
     return tuple(found)
 
 
-def _body(reader: Reader, top: SourceMap) -> tuple[Block, ...]:
-    blocks = reader.items(top, "body", "body", top["body"],
-                          "a list of blocks (paragraph, heading, grievances, demands)")
-    if blocks is None:
+def _body(top: SourceMap, scope: blocks.ReadScope) -> tuple[Block, ...]:
+    """The body's blocks, each read by the declaration of its kind (generator/blocks.py)."""
+    reader = scope.reader
+    kinds = blocks.kinds()
+    raw_blocks = reader.items(top, "body", "body", top["body"],
+                              f"a list of blocks ({', '.join(kinds)})")
+    if raw_blocks is None:
         return ()
-    if not blocks:
+    if not raw_blocks:
         reader.problem(top, "body", "body", "expected at least one block, found an empty list")
     result: list[Block] = []
-    seen = {"grievance": {}, "demand": {}}
-    for index, entry in enumerate(blocks):
+    for index, entry in enumerate(raw_blocks):
         field = f"body[{index + 1}]"
-        fields = reader.mapping(blocks, index, field, entry,
+        fields = reader.mapping(raw_blocks, index, field, entry,
                                 "a block such as '- paragraph: text'")
         if fields is None:
             continue
-        kinds = [key for key in fields if key in BLOCK_KINDS]
-        others = [key for key in fields if key not in BLOCK_KINDS and key != "only_for"]
-        if others or len(kinds) != 1:
+        named = [key for key in fields if key in kinds]
+        others = [key for key in fields if key not in kinds and key != "only_for"]
+        if others or len(named) != 1:
             found = ", ".join(str(key) for key in fields) or "nothing"
-            reader.problem(blocks, index, field,
-                           f"expected exactly one of {', '.join(BLOCK_KINDS)} (and optionally "
-                           f"only_for), found {found}")
+            hint = _did_you_mean(others[0], kinds) if len(others) == 1 and not named else ""
+            reader.problem(raw_blocks, index, field,
+                           f"expected exactly one of {', '.join(kinds)} (and optionally "
+                           f"only_for), found {found}{hint}")
             continue
-        kind = kinds[0]
-        only_for = _names(fields.get("only_for"))  # checked in _check_only_for
-        field = f"{field}.{kind}"
-        if kind in ("paragraph", "heading"):
-            text = reader.text(fields, kind, field)
-            if text is not None and _check_markdown(reader, fields, kind, field, text, kind):
-                block_type = Paragraph if kind == "paragraph" else Heading
-                result.append(block_type(text, only_for=only_for))
-        elif kind == "demand_status":
-            items = _carried_items(reader, fields, field)
-            if items:
-                result.append(DemandStatusList(items, only_for=only_for))
-        else:
-            items = _list_items(reader, fields, kind, field, seen)
-            if items:
-                block_type = GrievanceList if kind == "grievances" else DemandList
-                result.append(block_type(items, only_for=only_for))
+        kind = named[0]
+        block = blocks.TYPES[kind].read(fields[kind], fields, f"{field}.{kind}", scope)
+        if block is not None:
+            # only_for is checked in _check_only_for, against the letter's recipients.
+            only_for = _names(fields.get("only_for"))
+            result.append(dataclasses.replace(block, only_for=only_for) if only_for else block)
     return tuple(result)
-
-
-def _list_items(reader: Reader, block: SourceMap, kind: str, field: str,
-                seen: dict[str, dict[str, int]]) -> tuple:
-    is_demand = kind == "demands"
-    noun = "demand" if is_demand else "grievance"
-    items = reader.items(block, kind, field, block[kind],
-                         f"a list of {kind}, each with id and text")
-    if items is None:
-        return ()
-    if not items:
-        reader.problem(block, kind, field, f"expected at least one {noun}, found an empty list")
-    allowed = ("id", "text", "status") if is_demand else ("id", "text")
-    found = []
-    for index, entry in enumerate(items):
-        item_field = f"{field}[{index + 1}]"
-        fields = reader.mapping(items, index, item_field, entry, "a mapping with id and text")
-        if fields is None:
-            continue
-        reader.check_keys(fields, item_field, allowed, ("id", "text"))
-        ident = reader.slug(fields, "id", f"{item_field}.id", fields["id"]) \
-            if "id" in fields else None
-        text = reader.text(fields, "text", f"{item_field}.text") if "text" in fields else None
-        if ident is not None:
-            _check_unique(reader, seen[noun], ident, items, index, f"{item_field}.id", noun)
-        if text is not None and not _check_inline(reader, fields, "text", f"{item_field}.text",
-                                                  text):
-            text = None
-        status = "pending"
-        if is_demand and "status" in fields:
-            status = fields["status"]
-            if status not in DEMAND_STATUSES:
-                reader.problem(fields, "status", f"{item_field}.status",
-                               f"expected one of {', '.join(DEMAND_STATUSES)}, "
-                               f"found {describe(status)}")
-                status = None
-        if ident is None or text is None or status is None:
-            continue
-        found.append(Demand(ident, text, status) if is_demand else Grievance(ident, text))
-    return tuple(found)
-
-
-def _carried_items(reader: Reader, block: SourceMap, field: str) -> tuple[CarriedDemand, ...]:
-    """The status, as of this letter, of demands raised in the letters it follows."""
-    items = reader.items(block, "demand_status", field, block["demand_status"],
-                         "a list of demands, each with id and status")
-    found = []
-    seen: dict[str, int] = {}
-    for index, entry in enumerate(items or ()):
-        item_field = f"{field}[{index + 1}]"
-        fields = reader.mapping(items, index, item_field, entry, "a mapping with id and status")
-        if fields is None:
-            continue
-        reader.check_keys(fields, item_field, ("id", "status", "note"), ("id", "status"))
-        ident = reader.slug(fields, "id", f"{item_field}.id", fields["id"]) \
-            if "id" in fields else None
-        if ident is not None:
-            _check_unique(reader, seen, ident, items, index, f"{item_field}.id", "demand")
-        status = fields.get("status")
-        if "status" in fields and status not in DEMAND_STATUSES:
-            reader.problem(fields, "status", f"{item_field}.status",
-                           f"expected one of {', '.join(DEMAND_STATUSES)}, "
-                           f"found {describe(status)}")
-        note = reader.optional_text(fields, "note", f"{item_field}.note")
-        if note is not None and not _check_inline(reader, fields, "note", f"{item_field}.note",
-                                                  note):
-            note = None
-        if ident is not None and status in DEMAND_STATUSES:
-            found.append(CarriedDemand(ident, status, note))
-    return tuple(found)
-
-
-def _check_placeholders(reader: Reader, top: SourceMap) -> bool:
-    """Report every unfilled placeholder that `carta followup` left; True if there were any."""
-    blocks = top.get("body") if isinstance(top.get("body"), SourceList) else []
-    found = False
-    for index, entry in enumerate(blocks):
-        for text, container, key, field in _texts_with_places(entry, index):
-            for match in PLACEHOLDER.finditer(text):
-                found = True
-                reader.problem(container, key, field,
-                               f"placeholder not filled yet: {match.group()}; write the text, "
-                               "or build a watermarked draft with --draft")
-    return found
-
-
-def _check_markdown(reader: Reader, fields: SourceMap, key: str, field: str, text: str,
-                    kind: str) -> bool:
-    if kind == "heading":
-        return _check_inline(reader, fields, key, field, text)
-    blocks = markdown.block_kinds(text)
-    if blocks != ["paragraph"]:
-        reader.problem(fields, key, field,
-                       "expected one paragraph of text, found "
-                       + _describe_blocks(blocks)
-                       + "; put each paragraph in its own '- paragraph:' block")
-        return False
-    return _check_markup(reader, fields, key, field, text)
-
-
-def _check_inline(reader: Reader, fields: SourceMap, key: str, field: str, text: str) -> bool:
-    blocks = markdown.block_kinds(text)
-    if blocks != ["paragraph"]:
-        reader.problem(fields, key, field,
-                       f"expected a single line of text, found {_describe_blocks(blocks)}")
-        return False
-    return _check_markup(reader, fields, key, field, text)
-
-
-def _check_markup(reader: Reader, fields: SourceMap, key: str, field: str, text: str) -> bool:
-    """No images and no links other than http, https and mailto (the renderer drops them)."""
-    refused = markdown.refused_markup(text)
-    for found in refused:
-        reader.problem(fields, key, field, f"expected text, found {found}")
-    return not refused
-
-
-def _describe_blocks(blocks: list[str]) -> str:
-    names = {"paragraph": "paragraph", "heading": "Markdown heading ('#')",
-             "bullet_list": "bulleted list", "ordered_list": "numbered list",
-             "fence": "code block", "code_block": "indented code block", "hr": "rule",
-             "blockquote": "quotation ('>')"}
-    if not blocks:
-        return "nothing"
-    counted = []
-    for kind in dict.fromkeys(blocks):
-        count = blocks.count(kind)
-        name = names.get(kind, kind)
-        counted.append(f"{count} {name}s" if count > 1 else f"a {name}")
-    return " and ".join(counted)
-
-
-def _check_citations(reader: Reader, top: SourceMap, body: tuple[Block, ...],
-                     references: tuple[Reference, ...]) -> None:
-    """Every footnote cited is defined in `references`, and every reference is cited."""
-    defined = {reference.id for reference in references}
-    raw_body = top.get("body") if isinstance(top.get("body"), SourceList) else SourceList()
-    cited: set[str] = set()
-    for index, entry in enumerate(raw_body):
-        for text, container, key, field in _texts_with_places(entry, index):
-            for label in markdown.cited_labels(text):
-                cited.add(label)
-                if label not in defined:
-                    known = ", ".join(sorted(defined)) or "none defined"
-                    reader.problem(container, key, field,
-                                   f"footnote [^{label}] is cited but not defined; add it to "
-                                   f"'references' (defined: {known})")
-    raw_refs = top.get("references") if isinstance(top.get("references"), SourceList) else []
-    for index, entry in enumerate(raw_refs):
-        if isinstance(entry, SourceMap) and isinstance(entry.get("id"), str) \
-                and entry["id"] in defined - cited:
-            reader.problem(entry, "id", f"references[{index + 1}].id",
-                           f"reference '{entry['id']}' is defined but never cited; cite it as "
-                           f"[^{entry['id']}] in the text, or remove it")
-
-
-def _texts_with_places(entry: object, index: int):
-    """(text, container, key, field) for every text in one raw body block."""
-    if not isinstance(entry, SourceMap):
-        return
-    # Texts over the limit are already reported, and parsing them would only cost time.
-    # Stripped like the model's texts: "\t[^nota]" is a code block, "[^nota]" a citation.
-    for kind in ("paragraph", "heading"):
-        if isinstance(entry.get(kind), str) and len(entry[kind]) <= MAX_TEXT:
-            yield entry[kind].strip(), entry, kind, f"body[{index + 1}].{kind}"
-    for kind, key in (("grievances", "text"), ("demands", "text"), ("demand_status", "note")):
-        items = entry.get(kind)
-        if isinstance(items, SourceList):
-            for number, item in enumerate(items, start=1):
-                if (isinstance(item, SourceMap) and isinstance(item.get(key), str)
-                        and len(item[key]) <= MAX_TEXT):
-                    yield (item[key].strip(), item, key,
-                           f"body[{index + 1}].{kind}[{number}].{key}")
 
 
 # The whole content -----------------------------------------------------------------------
@@ -802,17 +641,22 @@ def _texts_with_places(entry: object, index: int):
 def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False) -> Content:
     """Load and check content/; raise one ContentError listing every problem found.
 
-    With `drafts`, letters that still hold placeholders pass (they are built watermarked)."""
+    Each letter is checked as written, then again once its campaign is resolved (carried
+    demands bring their texts and the notes they cite). With `drafts`, letters that still hold
+    placeholders pass (they are built watermarked)."""
     problems: list[Problem] = []
-    senders, found = read_senders(project, _load(project, project.content / "senders.yaml"))
+    shared = [project.content / name for name in ("senders.yaml", "recipients.yaml")]
+    senders, found = read_senders(project, _load(project, shared[0]))
     problems += found
-    recipients, found = read_recipients(_load(project, project.content / "recipients.yaml"))
+    recipients, found = read_recipients(_load(project, shared[1]))
     problems += found
     signatories: dict[str, Signatory] = {}
     if (project.content / "signatories.yaml").exists():
-        signatories, found = read_signatories(
-            project, _load(project, project.content / "signatories.yaml"))
+        shared.append(project.content / "signatories.yaml")
+        signatories, found = read_signatories(project, _load(project, shared[2]))
         problems += found
+    if project.settings_file.exists():
+        shared.append(project.settings_file)
 
     files = project.letter_files()
     if only:
@@ -827,18 +671,16 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False)
         problems.append(Problem(project.shown(project.letters_dir), None, None, "",
                                 "expected letters (*.yaml files), found none"))
     letters: dict[str, Letter] = {}
-    places: dict[str, tuple[str, dict]] = {}
     queue = list(files)
     while queue:
         path = queue.pop(0)
-        loaded = _load(project, path)
-        letter, found = read_letter(loaded, senders, recipients, project.settings.locales[0],
-                                    signatories, drafts)
+        letter, found = read_letter(_load(project, path), senders, recipients,
+                                    project.settings.locales[0], signatories, drafts)
         problems += found
         if letter is None:
             continue
-        letters[letter.id] = letter
-        places[letter.id] = (loaded.shown_as, _campaign_places(loaded.data))
+        letters[letter.id] = dataclasses.replace(
+            letter, depends=frozenset([letter.source, *shared]))
         # The letters a chosen letter follows are read too: the campaign needs them.
         earlier = project.letters_dir / f"{letter.follows}.yaml"
         if letter.follows and letter.follows not in letters and earlier.is_file() \
@@ -846,9 +688,14 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False)
             queue.append(earlier)
     resolved, campaign_problems = campaign.resolve(list(letters.values()))
     for found in campaign_problems:
-        shown, positions = places[found.letter]
-        line, column = positions.get(found.key, (None, None))
-        problems.append(Problem(shown, line, column, found.key, found.message))
+        letter = letters[found.letter]
+        line, column = letter.positions.get(found.key, (None, None))
+        problems.append(Problem(letter.shown_as, line, column, found.key, found.message))
+    if not campaign_problems:
+        # What is rendered is checked: the resolved letter, carried texts included.
+        for letter in resolved:
+            problems += checks.letter_problems(letter, letter.shown_as, letter.positions,
+                                               drafts, whole=True)
     if problems:
         raise ContentError(problems)
     chosen = {path.stem for path in files}
@@ -856,34 +703,6 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False)
                    recipients, signatories)
 
 
-def _campaign_places(data: object) -> dict[str, tuple[int, int]]:
-    """Where `follows` and each carried demand's id stand, for campaign problems."""
-    places: dict[str, tuple[int, int]] = {}
-    if not isinstance(data, SourceMap):
-        return places
-    places["follows"] = data.position("follows")
-    body = data.get("body")
-    for index, block in enumerate(body if isinstance(body, SourceList) else (), start=1):
-        items = block.get("demand_status") if isinstance(block, SourceMap) else None
-        for number, item in enumerate(items if isinstance(items, SourceList) else (), 1):
-            if isinstance(item, SourceMap):
-                places[f"body[{index}].demand_status[{number}].id"] = item.position("id")
-    return places
-
-
 def _load(project: Project, path: Path) -> YamlFile:
     shown = project.shown(path.parent) + "/" + path.name
-    if not path.exists():
-        found = "a symbolic link to a missing file" if path.is_symlink() else "none"
-        return YamlFile(path, shown, None, (Problem(
-            shown, None, None, "", f"expected this file, found {found}"),))
-    # Content is read only from inside the project (or its content/ folder, should that be a
-    # link): a link out of it could pull any file the user can read into a letter, or into an
-    # error message.
-    real = path.resolve()
-    if not (real.is_relative_to(project.root) or real.is_relative_to(project.content.resolve())):
-        return YamlFile(path, shown, None, (Problem(
-            shown, None, None, "",
-            f"expected a file inside the project, found a symbolic link to "
-            f"'{real}'; copy the file into the project instead"),))
-    return load_yaml(path, shown)
+    return load_yaml(path, shown, inside=(project.root, project.content))

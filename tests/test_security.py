@@ -316,7 +316,7 @@ def test_a_hostile_template_fails_strict_builds_and_is_left_out_of_others(tmp_pa
         <link rel="attachment" href="{outside.as_uri()}/secreto.txt">
         <style>@import url("http://127.0.0.1:{port}/estilo.css");</style>
         </head><body>
-        {{% for block in blocks %}}{{% if block.html is defined %}}<p>{{{{ block.html }}}}</p>
+        {{% for block in blocks %}}{{% if block.kind == "paragraph" %}}<p>{{{{ block.text }}}}</p>
         {{% endif %}}{{% endfor %}}
         <ol>{{% for note in notes %}}<li id="note-{{{{ note.id }}}}">{{{{ note.html }}}}</li>
         {{% endfor %}}</ol>
