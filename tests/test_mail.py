@@ -23,7 +23,12 @@ def mail(root: Path, port: int | None, *args: str):
 
 
 def log_records(root: Path) -> list[dict]:
-    return [json.loads(line) for line in (root / LOG).read_text().splitlines()]
+    return [json.loads(line) for line in (root / LOG).read_text().split("\n") if line]
+
+
+def results(root: Path) -> list[tuple[str, str]]:
+    """(recipient, result) of each result record, in order; intents are left out."""
+    return [(r["recipient"], r["result"]) for r in log_records(root) if r["event"] == "result"]
 
 
 def test_without_send_nothing_is_sent_and_drafts_are_written(seed_copy):
@@ -64,17 +69,27 @@ def test_send_delivers_one_message_per_copy_with_the_built_pdfs(seed_copy):
         assert message["Message-ID"].endswith("@example.org>")
     english = received["comite-directivo@example.org"]
     assert english["Subject"].startswith("Núcleo de Organizaciones de la Sociedad Civil — ")
+    # Only the addresses the content names, in the envelope too: smtplib is not left to read
+    # recipients back out of the headers.
+    assert server.handler.envelopes == [
+        ("nucleo@example.org", ["comite-directivo@example.org"]),
+        ("nucleo@example.org", ["inai@example.org"]), ("nucleo@example.org", ["sfp@example.org"])]
     records = log_records(seed_copy)
-    assert [(r["recipient"], r["result"]) for r in records] == [
+    # Each message: an intent, synced before DATA, then its result.
+    assert [(r["event"], r["recipient"]) for r in records] == [
+        (event, copy) for copy in ("ogp-steering-committee", "inai", "sfp")
+        for event in ("intent", "result")]
+    assert results(seed_copy) == [
         ("ogp-steering-committee", "sent"), ("inai", "sent"), ("sfp", "sent")]
     assert all(len(a["sha256"]) == 64 for r in records for a in r["attachments"])
+    assert records[0]["message_id"] == received["comite-directivo@example.org"]["Message-ID"]
 
     with LocalSmtp(Recorder()) as server:
         again = mail(seed_copy, server.port, "--send")
     assert again.exit_code == 0
     assert server.handler.messages == []
     assert again.output.count("already delivered on") == 3
-    assert "sent 0, skipped 3 already delivered, failed 0" in again.output
+    assert "sent 0, skipped 3 already delivered, unknown 0, failed 0" in again.output
 
 
 def test_a_refusal_midway_is_logged_and_the_rerun_sends_only_what_is_missing(seed_copy):
@@ -86,7 +101,7 @@ def test_a_refusal_midway_is_logged_and_the_rerun_sends_only_what_is_missing(see
         in result.output
     assert sorted(m["To"] for m in server.handler.messages) == [
         "comite-directivo@example.org", "sfp@example.org"]
-    assert [(r["recipient"], r["result"]) for r in log_records(seed_copy)] == [
+    assert results(seed_copy) == [
         ("ogp-steering-committee", "sent"), ("inai", "failed"), ("sfp", "sent")]
     with LocalSmtp(Recorder()) as server:
         rerun = mail(seed_copy, server.port, "--send")
@@ -94,21 +109,41 @@ def test_a_refusal_midway_is_logged_and_the_rerun_sends_only_what_is_missing(see
     assert [m["To"] for m in server.handler.messages] == ["inai@example.org"]
 
 
-def test_a_dropped_connection_stops_and_the_rerun_resumes(seed_copy):
+def test_a_connection_dropped_after_data_is_unknown_and_not_resent(seed_copy):
     merged_seed(seed_copy)
+    # The server receives the second message whole, then drops the line without a reply:
+    # carta cannot know whether it was kept, so it must neither call it failed nor resend it.
     with LocalSmtp(Recorder(drop_at=2)) as server:
         result = mail(seed_copy, server.port, "--send")
     assert result.exit_code == 1
-    assert "Run the same command again to resume" in result.output
     assert "Traceback" not in result.output
-    first = [m["To"] for m in server.handler.messages]
-    assert first == ["comite-directivo@example.org"]
-    assert [(r["recipient"], r["result"]) for r in log_records(seed_copy)] == [
-        ("ogp-steering-committee", "sent"), ("inai", "failed")]
+    assert "stopped: the SMTP server 127.0.0.1" in result.output
+    assert f"Sent in this run: {SEED_ID}.ogp-steering-committee." in result.output
+    assert f"{SEED_ID}.inai was handed over but no reply came" in result.output
+    assert f"Not sent yet: {SEED_ID}.sfp." in result.output
+    assert [m["To"] for m in server.handler.messages] == ["comite-directivo@example.org"]
+    assert results(seed_copy) == [("ogp-steering-committee", "sent"), ("inai", "unknown")]
+
     with LocalSmtp(Recorder()) as server:
         rerun = mail(seed_copy, server.port, "--send")
-    assert rerun.exit_code == 0, rerun.output
-    assert [m["To"] for m in server.handler.messages] == ["inai@example.org", "sfp@example.org"]
+    assert rerun.exit_code == 1, rerun.output
+    assert [m["To"] for m in server.handler.messages] == ["sfp@example.org"]
+    assert f"unknown {SEED_ID}.inai: handed to the server on" in rerun.output
+    message_id = next(r["message_id"] for r in log_records(seed_copy)
+                      if r["recipient"] == "inai")
+    assert f"with Message-ID {message_id}" in rerun.output
+    assert "sent 1, skipped 1 already delivered, unknown 1, failed 0" in rerun.output
+    assert "add --resend-unknown" in rerun.output
+
+    with LocalSmtp(Recorder()) as server:
+        resend = mail(seed_copy, server.port, "--send", "--resend-unknown")
+    assert resend.exit_code == 0, resend.output
+    assert [m["To"] for m in server.handler.messages] == ["inai@example.org"]
+    assert server.handler.messages[0]["Message-ID"] == message_id  # the same message again
+    with LocalSmtp(Recorder()) as server:
+        settled = mail(seed_copy, server.port, "--send")
+    assert settled.exit_code == 0, settled.output
+    assert server.handler.messages == []
 
 
 def test_limit_and_an_unreachable_server(seed_copy):
