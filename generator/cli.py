@@ -289,26 +289,55 @@ def archive(settings: Settings, letters, locales, dry_run) -> None:
         settings.say(messages[action.kind].format(
             path=project.shown(action.path), revision=action.entry.revision))
 
-    actions = run_archive(project, tuple(letters), tuple(locales), dry_run, report)
-    if all(action.kind == "unchanged" for action in actions):
+    run = run_archive(project, tuple(letters), tuple(locales), dry_run, report)
+    for notice in run.notices:
+        settings.say(notice)
+    if all(action.kind == "unchanged" for action in run.actions):
         settings.say("nothing to do: the archive is up to date")
+    if not dry_run:
+        # The head is what proves the history later: kept elsewhere, it exposes truncation.
+        settings.say(f"manifest head: {run.head} ({run.entries} entries); keep it outside the "
+                     f"archive and check later with: carta verify --expect-head {run.head}")
 
 
 @cli.command(help=HELP["verify"])
 @click.argument("directory", required=False,
                 type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--expect-head", metavar="HASH",
+              help="Fail unless the manifest's head is HASH (as printed by 'carta archive'): "
+                   "a head kept outside the archive exposes removed or rewritten entries.")
+@click.option("--public-key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Check manifest.sig with this Ed25519 public key (PEM). Default for the "
+                   "project's own archive: [archive] public_key in carta.toml.")
 @click.pass_obj
-def verify(settings: Settings, directory) -> None:
+def verify(settings: Settings, directory, expect_head, public_key) -> None:
+    import re
+
+    from .archive import archive_folder
     from .archive import verify as run_verify
     from .errors import ContentError
 
-    folder = directory or settings.project().archive
-    count, problems, notes = run_verify(folder)
-    for note in notes:
+    if expect_head is not None:
+        expect_head = expect_head.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", expect_head):
+            raise click.BadParameter("expected 64 hexadecimal digits, as 'carta archive' and "
+                                     "'carta verify' print them", param_hint="--expect-head")
+    folder = directory
+    if folder is None:
+        project = settings.project()
+        folder = archive_folder(project)
+        if public_key is None and project.settings.public_key:
+            public_key = project.root / project.settings.public_key
+    result = run_verify(folder, expect_head, public_key)
+    for note in result.notes:
         click.echo(f"note: {note}", err=True)
-    if problems:
-        raise ContentError(problems)
-    settings.say(f"verified {count} files in {folder}: all intact")
+    if result.head is not None:
+        settings.say(f"head: {result.head} ({result.count} entries)")
+    if result.problems:
+        raise ContentError(result.problems)
+    settings.say(f"verified {result.count} files in {folder}: all intact")
+    if result.signature:
+        settings.say(result.signature)
 
 
 @cli.command(help=HELP["followup"])
