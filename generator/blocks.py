@@ -165,10 +165,13 @@ def body_texts(block, index: int) -> Iterator[Slot]:
     """The translatable texts of the body's block number `index` (from 1)."""
     declared = declaration_of(block)
     if not declared.has_items:
+        # A block of one text is named by its kind alone ("body[3].paragraph"), as in YAML.
+        alone = len(declared.texts) == 1
         for text in declared.texts:
             value = getattr(block, text.attr)
             if value:
-                yield Slot(f"body[{index}].{declared.kind}", text.context, value, text.shape,
+                field = f"body[{index}].{declared.kind}" + ("" if alone else f".{text.attr}")
+                yield Slot(field, text.context, value, text.shape,
                            ("body", index - 1, None, text.attr), text.lang_attr)
         return
     for number, item in enumerate(block.items, start=1):

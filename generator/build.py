@@ -15,6 +15,7 @@ from pathlib import Path
 from . import catalog, i18n
 from .errors import CartaError, ContentError, Problem
 from .fingerprint import Fingerprints
+from .lock import project_lock
 from .model import Letter, Recipient
 from .project import Project, builtin_templates
 from .render import Renderer
@@ -42,6 +43,11 @@ class Job:
     def output(self, folder: Path, extension: str) -> Path:
         return output_path(folder, self.letter.id, self.locale, extension,
                            self.recipient.id if self.recipient else None)
+
+    def depends(self, project: Project) -> set[Path]:
+        """The files read to plan this document: the letter, its campaign, the shared content,
+        carta.toml and the catalog of its locale (even if there is none yet)."""
+        return {*self.letter.depends, catalog.catalog_path(project, self.letter.id, self.locale)}
 
 
 @dataclass
@@ -129,6 +135,7 @@ class BuildResult:
     skipped: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    plan: Plan | None = None  # what was checked and planned: commands built on build reuse it
 
 
 def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
@@ -150,42 +157,45 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
     for message in planned.warnings:
         warn(message)
     output = (output or project.output).resolve()
-    fingerprints = Fingerprints(project, output, {"allow_untranslated": allow_untranslated,
-                                                  "strict": strict, "drafts": drafts})
-    result = BuildResult()
-    tasks, prints = [], {}
-    for job in planned.jobs:
-        outputs = []
-        for extension in (ext for ext in FORMATS if ext in formats):
-            path = job.output(output, extension)
-            prints[path] = fingerprints.of(job.letter, job.locale, extension)
-            if not force and fingerprints.unchanged(path, prints[path]):
-                result.skipped.append(path)
-                report("skipped", path)
-            else:
-                outputs.append((extension, path))
-        if outputs:
-            tasks.append(Task(job, tuple(outputs)))
-    report("start", sum(len(task.outputs) for task in tasks) + len(result.skipped))
-    if any(extension == "pdf" for task in tasks for extension, _ in task.outputs):
-        from .pdf import uses_harfbuzz_subsetter
+    # One build at a time per output folder: two would race on the state file.
+    with project_lock(output, "build"):
+        fingerprints = Fingerprints(project, output, {"allow_untranslated": allow_untranslated,
+                                                      "strict": strict, "drafts": drafts})
+        result = BuildResult(plan=planned)
+        tasks, keys = [], {}
+        for job in planned.jobs:
+            outputs = []
+            for extension in (ext for ext in FORMATS if ext in formats):
+                path = job.output(output, extension)
+                keys[path] = fingerprints.key(job.name, job.locale, extension)
+                if not force and fingerprints.unchanged(path, keys[path]):
+                    result.skipped.append(path)
+                    report("skipped", path)
+                else:
+                    outputs.append((extension, path))
+            if outputs:
+                tasks.append(Task(job, tuple(outputs)))
+        report("start", sum(len(task.outputs) for task in tasks) + len(result.skipped))
+        if any(extension == "pdf" for task in tasks for extension, _ in task.outputs):
+            from .pdf import uses_harfbuzz_subsetter
 
-        if not uses_harfbuzz_subsetter():
-            warn("libharfbuzz-subset0 is missing: fonts are subset by the fontTools fallback, "
-                 "about 2.5x slower and with different bytes on every run (see carta doctor)")
+            if not uses_harfbuzz_subsetter():
+                warn("libharfbuzz-subset0 is missing: fonts are subset by the fontTools fallback, "
+                     "about 2.5x slower and with different bytes on every run (see carta doctor)")
 
-    for paths, error, warnings in _run(project, tasks, jobs, strict):
-        for message in warnings:
-            warn(message)
-        if error:
-            result.failed.append(error)
-            report("failed", error)
-        for path in paths:
-            fingerprints.remember(path, prints[path])
-            result.written.append(path)
-            report("wrote", path)
-    if result.written:
-        fingerprints.save()
+        by_path = {path: task.job for task in tasks for _, path in task.outputs}
+        for paths, error, warnings, files_read in _run(project, tasks, jobs, strict):
+            for message in warnings:
+                warn(message)
+            if error:
+                result.failed.append(error)
+                report("failed", error)
+            for path in paths:
+                fingerprints.remember(path, keys[path], by_path[path].depends(project) | files_read)
+                result.written.append(path)
+                report("wrote", path)
+        if result.written:
+            fingerprints.save()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -249,13 +259,16 @@ def _pdf_maker():
     return _WORKER["pdf"]
 
 
-def _make(task: Task) -> tuple[list[Path], str | None, list[str]]:
+def _make(task: Task) -> tuple[list[Path], str | None, list[str], set[Path]]:
+    """Render and write one document's formats: (paths written, error or None, warnings,
+    files read to make it). Never raises: one failed document must not stop the others."""
     job = task.job
     name = job.name
     written: list[Path] = []
     warnings: list[str] = []
+    renderer = _WORKER["renderer"]
     try:
-        html = _WORKER["renderer"].render(job.letter, job.locale, job.recipient)
+        html = renderer.render(job.letter, job.locale, job.recipient)
         for extension, path in task.outputs:
             if extension == "pdf":
                 maker = _pdf_maker()
@@ -267,5 +280,15 @@ def _make(task: Task) -> tuple[list[Path], str | None, list[str]]:
             write_atomic(path, data)
             written.append(path)
     except CartaError as error:
-        return written, error.message, warnings
-    return written, None, warnings
+        return written, error.message, warnings, _files_read(renderer)
+    except Exception as error:  # noqa: BLE001  a bug must name its document, not end the build
+        return written, (f"{name}: internal error: {type(error).__name__}: {error}; this is a "
+                         "bug in carta, please report it"), warnings, _files_read(renderer)
+    return written, None, warnings, _files_read(renderer)
+
+
+def _files_read(renderer: Renderer) -> set[Path]:
+    files = set(renderer.dependencies())
+    if "pdf" in _WORKER:
+        files |= _WORKER["pdf"].fetcher.opened
+    return files

@@ -1,79 +1,86 @@
-"""Fingerprints of everything an output depends on, so that a rebuild skips what is unchanged."""
+"""What each output was made from, recorded as it was read, so a rebuild skips what is unchanged.
+
+Sphinx-style (`note_dependency`): the loader, the validator and the renderer note every file
+they read or look for — the letter, every letter of its campaign chain, the shared content
+files, carta.toml, the catalog, every template and template catalog looked up (found or not:
+a project template created later must count), every logo and image. The state file keeps,
+per output, those files' hashes and a key for everything else (tool versions, options, paper,
+locale). An output is skipped only if its key is the same and every file it was made from is
+unchanged; nothing is listed by hand after the fact.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__, catalog
-from .model import Letter
+from . import __version__
 from .project import Project
 from .write import write_atomic
 
 STATE_FILE = ".carta-build.json"
+STATE_VERSION = 2
 _TOOLS = ("weasyprint", "pydyf", "fonttools", "font-source-serif-pro", "font-source-sans-pro",
           "jinja2", "babel", "markdown-it-py", "mdit-py-plugins")
-
-
-def _hash_files(digest, paths) -> None:
-    for path in sorted(paths):
-        digest.update(str(path).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
-        digest.update(b"\0")
+MISSING = "missing"
 
 
 class Fingerprints:
-    """Computes fingerprints for one build and remembers those of the outputs written."""
+    """The recorded dependencies of one output folder, and the checks against them."""
 
     def __init__(self, project: Project, output: Path, options: dict):
         self.project = project
         self.state_path = output / STATE_FILE
         self.output = output
         try:
-            self.recorded: dict[str, str] = json.loads(self.state_path.read_text("utf-8"))
-        except (OSError, ValueError):
-            self.recorded = {}
-        common = hashlib.sha256()
-        # Every template file counts, but the campaign site's own: a changed letter template
-        # or catalog rebuilds every letter.
-        template_files = [path for folder in project.template_dirs()
-                          for path in folder.rglob("*")
-                          if path.is_file() and not path.name.startswith("site.")]
-        _hash_files(common, template_files)
-        # Shared content: senders, recipients, their logos and the project settings.
-        shared = [path for path in project.content.glob("*") if path.is_file()]
-        shared.append(project.root / "carta.toml")
-        _hash_files(common, shared)
+            state = json.loads(self.state_path.read_text("utf-8"))
+            recorded = state["outputs"] if state.get("version") == STATE_VERSION else {}
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            recorded = {}  # none yet, or an older format: everything is built once
+        self.recorded: dict[str, dict] = recorded if isinstance(recorded, dict) else {}
         versions = {"carta": __version__}
         for tool in _TOOLS:
             try:
                 versions[tool] = metadata.version(tool)
             except metadata.PackageNotFoundError:
                 versions[tool] = None
-        common.update(json.dumps([versions, options, project.settings.paper],
-                                 sort_keys=True).encode())
-        self._common = common
+        self._common = json.dumps([versions, options, project.settings.paper], sort_keys=True)
+        self._hashes: dict[Path, str] = {}
 
-    def of(self, letter: Letter, locale: str, extension: str) -> str:
-        digest = self._common.copy()
-        files = [letter.source, catalog.catalog_path(self.project, letter.id, locale)]
-        if letter.sender.logo:
-            files.append(letter.sender.logo)
-        _hash_files(digest, files)
-        digest.update(f"{locale}\0{extension}".encode())
-        return digest.hexdigest()
+    def key(self, name: str, locale: str, extension: str) -> str:
+        """Everything an output depends on that is not a file."""
+        return hashlib.sha256(f"{self._common}\0{name}\0{locale}\0{extension}".encode()) \
+            .hexdigest()
 
-    def unchanged(self, path: Path, fingerprint: str) -> bool:
-        return path.is_file() and self.recorded.get(self._key(path)) == fingerprint
+    def file_hash(self, path: Path) -> str:
+        if path not in self._hashes:
+            try:
+                self._hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest() \
+                    if path.is_file() else MISSING
+            except OSError:
+                self._hashes[path] = MISSING
+        return self._hashes[path]
 
-    def remember(self, path: Path, fingerprint: str) -> None:
-        self.recorded[self._key(path)] = fingerprint
+    def unchanged(self, path: Path, key: str) -> bool:
+        entry = self.recorded.get(self._key(path))
+        if not (path.is_file() and isinstance(entry, dict) and entry.get("key") == key):
+            return False
+        files = entry.get("files")
+        return isinstance(files, dict) and bool(files) and all(
+            self.file_hash(Path(name)) == digest for name, digest in files.items())
+
+    def remember(self, path: Path, key: str, files: Iterable[Path]) -> None:
+        # Files already hashed while planning keep that hash: an edit made during the build
+        # then differs from what is recorded, and rebuilds next time.
+        self.recorded[self._key(path)] = {
+            "key": key, "files": {str(file): self.file_hash(file) for file in sorted(set(files))}}
 
     def save(self) -> None:
-        data = json.dumps(self.recorded, indent=1, sort_keys=True) + "\n"
+        data = json.dumps({"version": STATE_VERSION, "outputs": self.recorded}, indent=1,
+                          sort_keys=True) + "\n"
         write_atomic(self.state_path, data.encode("utf-8"))
 
     def _key(self, path: Path) -> str:

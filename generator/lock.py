@@ -19,6 +19,9 @@ from .errors import CartaError
 from .write import open_no_follow, safe_folder
 
 LOCK_NAME = ".carta.lock"
+# Locks this process holds (path -> depth): a command that holds the lock may call another
+# that takes it (mail builds, then sends), without locking itself out.
+_HELD: dict[str, int] = {}
 
 
 class ProjectBusy(CartaError):
@@ -29,9 +32,18 @@ class ProjectBusy(CartaError):
 def project_lock(output: Path, command: str, wait: float = 0.0):
     """Hold the project's lock for the block, or raise ProjectBusy naming who holds it.
 
-    `wait` seconds are spent retrying before giving up (0: give up at once)."""
+    `wait` seconds are spent retrying before giving up (0: give up at once). A process that
+    holds the lock already (`carta mail` builds the PDFs it sends) goes on under it."""
     safe_folder(output.parent, output)
     path = output / LOCK_NAME
+    held = str(path.resolve())
+    if _HELD.get(held):
+        _HELD[held] += 1
+        try:
+            yield
+        finally:
+            _HELD[held] -= 1
+        return
     descriptor = open_no_follow(path, os.O_RDWR | os.O_CREAT)
     try:
         deadline = time.monotonic() + wait
@@ -46,7 +58,11 @@ def project_lock(output: Path, command: str, wait: float = 0.0):
         # Who holds it, for the message the other run prints. Written after locking.
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, json.dumps({"pid": os.getpid(), "command": command}).encode(), 0)
-        yield
+        _HELD[held] = 1
+        try:
+            yield
+        finally:
+            _HELD.pop(held, None)
     finally:
         os.close(descriptor)  # closing releases the lock
 

@@ -67,6 +67,7 @@ class RestrictedFetcher(weasyprint.URLFetcher):
         self.refused: list[str] = []
         self.warnings = warnings if warnings is not None else []
         self.document: str | None = None  # named in warnings when the caller sets it
+        self.opened: set[Path] = set()  # the files served: what the documents depend on
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
@@ -91,6 +92,7 @@ class RestrictedFetcher(weasyprint.URLFetcher):
             # A folder, a pipe or a device: reading a pipe would wait forever. A missing file
             # is left to WeasyPrint, which reports it as missing.
             return self._refuse(url, "not a regular file")
+        self.opened.add(path)
         return super().fetch(path.as_uri(), headers)
 
     def _refuse(self, url: str, reason: str):

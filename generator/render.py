@@ -29,10 +29,10 @@ class RecordingLoader(jinja2.FileSystemLoader):
 
     def __init__(self, searchpath):
         super().__init__(searchpath)
-        self.looked_at: set[Path] = set()
+        self.names: set[str] = set()
 
     def get_source(self, environment, template):
-        self.looked_at.update(Path(folder) / template for folder in self.searchpath)
+        self.names.add(template)
         return super().get_source(environment, template)
 
 
@@ -60,9 +60,12 @@ class Renderer:
         """Every file the documents rendered so far have read, or looked for: templates,
         template catalogs, logos. (Jinja caches templates, so this covers all documents this
         renderer made: a safe superset for each.)"""
-        catalogs = {folder / locale / "LC_MESSAGES" / f"{i18n.TEMPLATE_DOMAIN}.po"
-                    for folder in self.catalog_dirs for locale in self._environments}
-        return self.loader.looked_at | self.files_read | catalogs
+        # The project's templates/ counts even before it exists: creating it is a change.
+        folders = (self.project.templates, *self.template_dirs)
+        templates = {folder / name for folder in folders for name in self.loader.names}
+        catalogs = {folder / "locale" / locale / "LC_MESSAGES" / f"{i18n.TEMPLATE_DOMAIN}.po"
+                    for folder in folders for locale in self._environments}
+        return templates | catalogs | self.files_read
 
     def environment(self, locale: str) -> jinja2.Environment:
         if locale not in self._environments:

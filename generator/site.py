@@ -12,12 +12,13 @@ from babel import Locale
 from markupsafe import Markup
 
 from . import __version__, campaign, i18n, markdown
-from .build import Job, build, plan
+from .build import Job, build
 from .errors import BuildError
 from .model import CarriedDemand, Letter, pick_locale
 from .project import Project
 from .render import Renderer, default_title
-from .write import write_atomic
+from .validate import validate
+from .write import safe_folder, write_atomic
 
 SITE_TEMPLATE = "site.html"
 # Pixels across: sharp at the 170 CSS pixels the page shows, on a high-density screen too.
@@ -31,17 +32,19 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
     each letter's first page and an index page per locale. Returns the first locale's page.
 
     `report` hears of every file written, the letters' included."""
-    planned = plan(project, drafts=True, allow_untranslated=True)
     # The build options are part of every output's fingerprint: asking for drafts only when
     # there are some keeps the outputs of a plain `carta build` (or `--draft`) up to date.
-    drafts = any(job.letter.draft for job in planned.jobs)
+    drafts = any(letter.draft for letter in validate(project, drafts=True).letters)
     result = build(project, drafts=drafts, jobs=jobs, allow_untranslated=allow_untranslated,
                    report=lambda kind, what: report(what) if kind == "wrote" else None,
                    warn=warn)
     if result.failed:
         raise BuildError("\n".join(result.failed))
+    planned = result.plan  # the documents the build checked and made: no second plan
     output = project.output.resolve()
-    site = output / "site"
+    # output/site must be a real folder: a link there would send the pages anywhere.
+    site = safe_folder(project.root, project.output / "site")
+    safe_folder(project.root, site / "thumbnails")
     locales = project.settings.locales
     pages = {locale: site / ("index.html" if number == 0 else f"index.{locale}.html")
              for number, locale in enumerate(locales)}

@@ -655,8 +655,7 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False)
         shared.append(project.content / "signatories.yaml")
         signatories, found = read_signatories(project, _load(project, shared[2]))
         problems += found
-    if project.settings_file.exists():
-        shared.append(project.settings_file)
+    shared.append(project.settings_file)  # a dependency even while missing: creating it counts
 
     files = project.letter_files()
     if only:
