@@ -398,36 +398,42 @@ def watch(settings: Settings, letters, locales, formats, allow_untranslated, dra
 @locale_option(HELP["locale"])
 @click.option("--send", is_flag=True, help=HELP["send"])
 @click.option("--limit", type=click.IntRange(min=1), help=HELP["limit"])
+@click.option("--resend-unknown", is_flag=True,
+              help="Send again the messages whose delivery is unknown (handed to the server, "
+                   "no reply recorded). Check first that they did not arrive.")
 @click.pass_obj
-def mail(settings: Settings, letters, locales, send, limit) -> None:
+def mail(settings: Settings, letters, locales, send, limit, resend_unknown) -> None:
     from . import mail as mailing
 
     project = settings.project()
     drafts = mailing.make_drafts(project, tuple(letters), tuple(locales))
-    folder = project.output / "mail"
-    for draft, path in zip(drafts, mailing.write_drafts(drafts, folder), strict=True):
+    for draft, path in zip(drafts, mailing.write_drafts(project, drafts), strict=True):
         names = ", ".join(name for name, _ in draft.attachments)
         settings.say(f"wrote {project.shown(path)} (to {', '.join(draft.to)}; {names})")
     if not send:
         settings.say(f"{len(drafts)} messages ready, none sent: add --send to send them")
         return
     smtp = mailing.SmtpSettings.load(project.settings.mail)
-    log = mailing.DeliveryLog(folder / mailing.LOG_NAME)
 
     def report(kind: str, draft, detail: str) -> None:
-        who = f"{draft.letter}{'.' + draft.recipient if draft.recipient else ''}"
-        if kind == "failed":
-            click.echo(f"failed {who}: {detail}", err=True)
+        if kind in ("failed", "unknown"):
+            click.echo(f"{kind} {draft.who}: {detail}", err=True)
         elif kind == "skipped":
-            settings.say(f"skipped {who}: {detail}")
+            settings.say(f"skipped {draft.who}: {detail}")
         else:
-            settings.say(f"sent {who} to {', '.join(draft.to + draft.cc)}")
+            settings.say(f"sent {draft.who} to {', '.join(draft.to + draft.cc)}")
 
-    result = mailing.send(drafts, smtp, log, limit, report)
-    summary = (f"sent {result.sent}, skipped {result.skipped} already delivered, "
-               f"failed {result.failed}; log: {project.shown(log.path)}")
-    if result.failed:
-        raise CartaError(summary + ". Run the same command again to retry the failed ones.")
+    result, log = mailing.deliver(project, drafts, smtp, limit, resend_unknown, report)
+    summary = result.summary(project.shown(log))
+    if result.failed or result.unknown:
+        hints = []
+        if result.failed:
+            hints.append("run the same command again to retry the failed ones")
+        if result.unknown:
+            hints.append("check the unknown ones as said above, then add --resend-unknown to "
+                         "send those that did not arrive")
+        hint = "; ".join(hints)
+        raise CartaError(f"{summary}. {hint[0].upper()}{hint[1:]}.")
     settings.say(summary)
 
 

@@ -216,6 +216,13 @@ def _read_settings(path: Path) -> Settings:
         elif not isinstance(value, mail_keys[key]):
             problems.append(Problem(SETTINGS_FILE, None, None, f"mail.{key}",
                                     f"expected {mail_keys[key].__name__}, found {value!r}"))
+        elif key in ("from", "host", "user"):
+            # `from` becomes the From header and the envelope sender: exactly one address.
+            # host and user go into SMTP commands, where a line break starts a new command.
+            from .addresses import check_address, check_header_text
+            problem = check_address(value) if key == "from" else check_header_text(value)
+            if problem:
+                problems.append(Problem(SETTINGS_FILE, None, None, f"mail.{key}", problem))
     if problems:
         raise ContentError(problems)
     return Settings(locales=tuple(locales), paper=paper, archive=folder, mail=dict(mail),

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from babel import Locale, UnknownLocaleError
 
 from . import blocks, campaign, checks
+from .addresses import check_address, check_header_text
 from .checks import MAX_TEXT
 from .errors import ContentError, Problem
 from .load import SourceList, SourceMap, YamlFile, load_yaml
@@ -251,12 +252,23 @@ def read_senders(project: Project, loaded: YamlFile) -> tuple[dict[str, Sender],
             continue
         reader.check_keys(fields, ident, SENDER_FIELDS, ("name",))
         logo = _logo(project, reader, fields, f"{ident}.logo")
+        # The name goes into the e-mail subject and the address into From: one line, and
+        # exactly one address, or `carta mail` would fail later or write headers of its own.
+        name = reader.localized(fields, "name", f"{ident}.name") if "name" in fields else {}
+        for locale, text in name.items():
+            if problem := check_header_text(text):
+                reader.problem(fields["name"] if locale else fields, locale or "name",
+                               f"{ident}.name" + (f".{locale}" if locale else ""), problem)
+        email = reader.optional_text(fields, "email", f"{ident}.email")
+        if email is not None and (problem := check_address(email)):
+            reader.problem(fields, "email", f"{ident}.email", problem)
+            email = None
         senders[ident] = Sender(
             id=ident,
-            name=reader.localized(fields, "name", f"{ident}.name") if "name" in fields else {},
+            name=name,
             logo=logo,
             address=reader.lines(fields, "address", f"{ident}.address"),
-            email=reader.optional_text(fields, "email", f"{ident}.email"),
+            email=email,
             url=reader.optional_text(fields, "url", f"{ident}.url"),
         )
     return senders, reader.problems + list(loaded.problems)
@@ -327,14 +339,25 @@ def read_recipients(loaded: YamlFile) -> tuple[dict[str, Recipient], list[Proble
                     if (code := reader.locale_code(listed, index, f"{ident}.locales[{index + 1}]",
                                                    listed[index]))
                 )
+        # The name goes into the e-mail subject and the address into To or Cc: one line, and
+        # exactly one address ("a@example.org, b@example.net" would add a recipient).
+        name = reader.localized(fields, "name", f"{ident}.name") if "name" in fields else {}
+        for locale, text in name.items():
+            if problem := check_header_text(text):
+                reader.problem(fields["name"] if locale else fields, locale or "name",
+                               f"{ident}.name" + (f".{locale}" if locale else ""), problem)
+        email = reader.optional_text(fields, "email", f"{ident}.email")
+        if email is not None and (problem := check_address(email)):
+            reader.problem(fields, "email", f"{ident}.email", problem)
+            email = None
         recipients[ident] = Recipient(
             id=ident,
-            name=reader.localized(fields, "name", f"{ident}.name") if "name" in fields else {},
+            name=name,
             salutation=_optional_localized(reader, fields, "salutation", ident),
             role=_optional_localized(reader, fields, "role", ident),
             organization=_optional_localized(reader, fields, "organization", ident),
             address=reader.lines(fields, "address", f"{ident}.address"),
-            email=reader.optional_text(fields, "email", f"{ident}.email"),
+            email=email,
             locales=locales,
             tags=_slugs(reader, fields, "tags", f"{ident}.tags", "tag"),
         )
@@ -434,6 +457,9 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
     for key in ("place", "subject", "closing", "follows"):
         scope.positions[key] = top.position(key)
     short = {key: reader.optional_text(top, key, key) for key in ("place", "subject", "closing")}
+    if short["subject"] and (problem := check_header_text(short["subject"])):
+        # The subject is the e-mail's Subject header: one line, or `carta mail` would fail.
+        reader.problem(top, "subject", "subject", problem)
 
     # The texts, checked through the same walk that translates and renders them. The parts are
     # checked even when the letter is not whole, so that every problem is listed at once.

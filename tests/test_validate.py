@@ -164,3 +164,11 @@ def test_every_problem_is_collected(sample):
     assert len(found) == 5, found  # the undefined note also leaves nota-a uncited
     lines = [int(message.split(":")[1]) for message in found]
     assert lines == sorted(lines)
+
+
+def test_a_subject_on_two_lines_is_refused_where_it_is_written(sample):
+    """The subject becomes the e-mail's Subject header: a line break there would add headers
+    (or make `carta mail` fail after `carta check` passed)."""
+    sample.replace(LETTER_FILE, "language: es",
+                   'language: es\nsubject: "Asunto\\nBcc: x@example.net"')
+    assert only_problem(sample).startswith(f"{LETTER_FILE}:4:1: subject: ")
