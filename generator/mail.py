@@ -116,11 +116,14 @@ def make_drafts(project: Project, letters: tuple[str, ...] = (),
                 locales: tuple[str, ...] = (), report=lambda kind, what: None) -> list[Draft]:
     """Build the PDFs (what is up to date is skipped), then one draft per recipient copy of a
     merged letter, or one per letter addressed to all its recipients at once."""
-    from .build import build, plan
+    from .build import build
     from .render import Renderer, default_title
 
-    build(project, letters, locales, formats=("pdf",), report=report)
-    jobs = plan(project, letters, locales).jobs
+    built = build(project, letters, locales, formats=("pdf",), report=report)
+    if built.failed:
+        # A PDF that could not be made must not be mailed as whatever is on disk.
+        raise CartaError("no e-mail was prepared: " + "; ".join(built.failed))
+    jobs = built.plan.jobs  # the documents the build checked and made: no second plan
     renderer = Renderer(project)
     problems: list[Problem] = []
     copies: dict[tuple[str, str | None], list] = {}

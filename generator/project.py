@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, Rank
 
 SETTINGS_FILE = "carta.toml"
 PAPER_SIZES = ("A4", "Letter")
@@ -134,6 +136,22 @@ def read_content_file(path: Path, inside: tuple[Path, ...], max_bytes: int,
     return data
 
 
+def _line_of(text: str, field: str) -> int | None:
+    """The line of carta.toml where `field` ("mail.port", "project") is set: the key in its
+    section, else the section's header."""
+    section, _, key = field.rpartition(".")
+    current, header = "", None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            current = stripped.strip("[] ")
+            if current == (section or key):
+                header = number
+        elif key and current == section and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return header
+
+
 def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
 
@@ -153,16 +171,29 @@ def _read_settings(path: Path) -> Settings:
     if not path.is_file():
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ContentError([
-            Problem(SETTINGS_FILE, None, None, "", f"not valid TOML: {error}")]) from None
+        text = read_content_file(path, (path.parent,), 1024 * 1024, "a settings file") \
+            .decode("utf-8")
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = re.search(r"line (\d+)", str(error))
+        raise ContentError([Problem(SETTINGS_FILE, int(line.group(1)) if line else None, None,
+                                    "", f"not valid TOML: {error}", rank=Rank.UNREADABLE)]) \
+            from None
+    except (UnicodeDecodeError, Unreadable) as error:
+        message = str(error) if isinstance(error, Unreadable) else "expected UTF-8 text"
+        raise ContentError([Problem(SETTINGS_FILE, None, None, "", message,
+                                    rank=Rank.UNREADABLE)]) from None
     problems: list[Problem] = []
     known = {"project", "archive", "mail"}
     for key in data:
         if key not in known:
             problems.append(Problem(SETTINGS_FILE, None, None, key,
                                     f"unknown section; expected: {', '.join(sorted(known))}"))
+    for key in known & data.keys():
+        if not isinstance(data[key], dict):
+            problems.append(Problem(SETTINGS_FILE, None, None, key,
+                                    f"expected a [{key}] section, found {data[key]!r}"))
+            data = {name: value for name, value in data.items() if name != key}
     section = data.get("project", {})
     settings = Settings()
     locales = section.get("locales", list(settings.locales))
@@ -224,6 +255,8 @@ def _read_settings(path: Path) -> Settings:
             if problem:
                 problems.append(Problem(SETTINGS_FILE, None, None, f"mail.{key}", problem))
     if problems:
-        raise ContentError(problems)
+        # tomllib keeps no positions: each problem's line is found from its key.
+        raise ContentError([dataclasses.replace(problem, line=_line_of(text, problem.field),
+                                                rank=Rank.SETTINGS) for problem in problems])
     return Settings(locales=tuple(locales), paper=paper, archive=folder, mail=dict(mail),
                     signing_key=keys["signing_key"], public_key=keys["public_key"])
