@@ -314,7 +314,28 @@ def _logo(project: Project, reader: Reader, fields: SourceMap, field: str) -> Pa
                        f"expected an image of at most {MAX_LOGO_BYTES // (1024 * 1024)} MB, "
                        f"found {path.stat().st_size / (1024 * 1024):.1f} MB at '{name}'")
         return None
+    if not _is_image(path):
+        # Caught here, the file is named; caught by the PDF engine, its bytes were printed.
+        reader.problem(fields, "logo", field,
+                       f"expected an image file, found '{name}', which is not a readable "
+                       f"{path.suffix.lower().lstrip('.').upper()} image")
+        return None
     return path
+
+
+def _is_image(path: Path) -> bool:
+    """Whether the file really is an image of its kind (Pillow checks the raster formats)."""
+    if path.suffix.lower() == ".svg":
+        head = path.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        return head.startswith(b"<") and b"<svg" in head
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        return True
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
 
 
 def read_recipients(loaded: YamlFile) -> tuple[dict[str, Recipient], list[Problem]]:

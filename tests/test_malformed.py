@@ -84,7 +84,15 @@ def _pad(project: Path, relative: str, marker: str, size: str) -> None:
     path.write_bytes(path.read_bytes().replace(marker.encode(), b"a" * int(size)))
 
 
-SETUPS = {"mkdir": _mkdir, "outside": _outside, "symlink": _symlink, "pad": _pad}
+def _write(project: Path, relative: str, *words: str) -> None:
+    """A file inside the project with the given words as its text."""
+    path = project / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(" ".join(words) + "\n", encoding="utf-8")
+
+
+SETUPS = {"mkdir": _mkdir, "outside": _outside, "symlink": _symlink, "pad": _pad,
+          "write": _write}
 CASES = sorted(CORPUS.glob("*.yaml"))
 
 
