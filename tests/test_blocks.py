@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import re
 from pathlib import Path
 
@@ -12,12 +13,17 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 from conftest import SampleProject
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pdftext import normalize, read_pages
 
 from generator import blocks
 from generator.blocks import BlockType, TextField, register
+from generator.build import plan
 from generator.cli import cli
+from generator.errors import ContentError
 from generator.project import load_project
+from generator.render import Renderer
 from generator.validate import validate
 
 
@@ -293,3 +299,37 @@ def test_a_note_cited_twice_builds_and_shows_its_number_twice(sample):
     text = pdf.pages[0].extract_text()
     assert "Ejemplo A.1" in text and "ficticio;1" in text, text
     assert text.count("example.org/nota") == 1  # one note, printed once
+
+
+MARKDOWN_PIECES = ["texto", " ", "[^nota-a]", "[^otra]", "[^", "]", "[", "(", ")", "!", "*",
+                   "_", "`", "\\\\", "https://example.org/x", "javascript:x", "\\n", "# ", "> ",
+                   "- ", "1. ", "[[TODO: algo]]", "<b>", "&amp;"]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=12))
+def test_a_translation_that_passes_check_always_renders(tmp_path_factory, pieces):
+    """Any msgstr a translator might type: check refuses it with a location, or the letter
+    renders; never an internal error (the renderer never meets a note it does not know)."""
+    root = tmp_path_factory.mktemp("propiedad")
+    sample = translated_sample(root / "proyecto")
+    translated = "".join(pieces).replace('"', "")
+    po = sample.root / "content/locale/en/LC_MESSAGES/carta-prueba.po"
+    text = po.read_text("utf-8")
+    text = text.replace('msgstr "EN Primer párrafo de la Organización Ejemplo A.[^nota-a]"',
+                        "msgstr " + json.dumps(translated, ensure_ascii=False))
+    po.write_text(text, encoding="utf-8")
+    project = load_project(sample.root)
+    try:
+        planned = plan(project)
+    except ContentError as error:
+        # Every problem points into the catalog, at the message's line once it is translated.
+        assert all(problem.file.endswith(".po")
+                   and (problem.line or "not translated yet" in problem.message)
+                   for problem in error.problems), error.message
+        return
+    renderer = Renderer(project)
+    for job in planned.jobs:
+        html = renderer.render(job.letter, job.locale, job.recipient)
+        assert "<html" in html
