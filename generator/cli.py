@@ -53,8 +53,10 @@ HELP = {
     "archive": "Add PDF/A copies of the letters, with their sources inside, to the archive "
                "folder and its manifest. Nothing there is ever overwritten.",
     "dry_run": "Only say what would be archived; write nothing.",
-    "verify": "Check an archive folder (default: the project's) against its manifest: hashes, "
-              "PDF/A identity, embedded sources.",
+    "verify": "Check an archive folder (default: the project's) against its manifest: the "
+              "hash chain and its head, hashes, PDF/A identity, embedded sources, and no "
+              "hidden, extra or linked files. --expect-head and --public-key check the head "
+              "against one recorded elsewhere.",
     "site": "Build the letters (drafts too, watermarked), then write a static campaign site "
             "into output/site/: every letter in every locale, where each demand stands, and a "
             "language switch. It works from a folder or any web host, and loads nothing else.",
