@@ -16,13 +16,13 @@ from . import catalog, i18n
 from .errors import CartaError, ContentError, Problem
 from .fingerprint import Fingerprints
 from .lock import project_lock
-from .model import Letter, Recipient
+from .model import OUTPUT_FORMATS, Letter, Recipient
 from .project import Project, builtin_templates
 from .render import Renderer
 from .validate import validate
 from .write import output_path, write_atomic
 
-FORMATS = ("pdf", "html")
+FORMATS = OUTPUT_FORMATS  # declared once, in the model
 
 
 @dataclass(frozen=True)

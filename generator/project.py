@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ContentError, Problem, Rank
+from .model import PAPER_SIZES
 
 SETTINGS_FILE = "carta.toml"
-PAPER_SIZES = ("A4", "Letter")
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 

@@ -101,7 +101,9 @@ def test_check_refuses_a_mail_from_setting_that_is_not_one_address(seed_copy):
         + '\n[mail]\nfrom = "coalicion@example.org, spy@example.net"\n')
     result = check(seed_copy)
     assert result.exit_code == 1
-    assert "carta.toml: mail.from: expected one e-mail address" in result.output
+    lines = (seed_copy / "carta.toml").read_text().splitlines()
+    line = next(number for number, text in enumerate(lines, 1) if text.startswith("from ="))
+    assert f"carta.toml:{line}: mail.from: expected one e-mail address" in result.output
 
 
 def test_mail_refuses_a_subject_with_a_line_break_without_a_traceback(seed_copy):
