@@ -1,12 +1,23 @@
-"""Markdown as carta reads it: CommonMark without raw HTML, safe links, footnote citations."""
+"""Markdown as carta reads it: CommonMark without raw HTML, safe links, footnote citations.
+
+Any text validation accepts (up to validate.MAX_TEXT characters) parses in linear time: two
+inline rules that scanned ahead from every position they were tried at (footnote citations
+and linkify, quadratic on texts such as "[^[^[^..." or "a://a://...") are replaced below by
+versions that give the same tokens without the rescans. benchmarks/markdown_worst_case.py
+times the known worst inputs.
+"""
 
 from __future__ import annotations
 
+import bisect
 import functools
+import re
 from collections.abc import Callable, Iterable
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.linkify import SCHEME_RE
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -18,8 +29,15 @@ def _is_safe_link(url: str) -> bool:
     return url.strip().lower().startswith(SAFE_LINK_SCHEMES)
 
 
+# How deep constructs may nest (CommonMark preset: 20). Looking for the end of a link label
+# looks ahead up to this depth at every "[", so it sets the cost of a text full of brackets:
+# at 10, "![![![..." at the length limit parses in half the time. Letters nest a few levels.
+MAX_NESTING = 10
+
+
 def _make_parser(linkify: bool = True) -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False, "linkify": linkify, "typographer": False})
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": linkify, "typographer": False,
+                                       "maxNesting": MAX_NESTING})
     if linkify:
         parser.enable("linkify")
     # Citations are matched even where no note is defined, so that validation can name them.
@@ -28,12 +46,98 @@ def _make_parser(linkify: bool = True) -> MarkdownIt:
     # and no inline notes ("^[text]"), which have no label to cite.
     parser.core.ruler.disable("footnote_tail")
     parser.inline.ruler.disable("footnote_inline")
+    parser.inline.ruler.at("footnote_ref", _footnote_ref)
+    parser.inline.ruler.at("linkify", _linkify)
     parser.validateLink = _is_safe_link
     parser.add_render_rule("footnote_ref", _render_citation)
     # Images are refused by validation; should one come through anyway (a translation, say),
     # only its alt text is shown, so that a letter never loads a picture from elsewhere.
     parser.add_render_rule("image", _render_image_as_text)
     return parser
+
+
+# A citation's label runs from "[^" to the first "]", and may not hold a space or a line break.
+_LABEL_STOP = re.compile(r"[ \n\]]")
+
+
+@functools.lru_cache(maxsize=32)
+def _label_stops(src: str) -> tuple[int, ...]:
+    """Where labels stop in `src`, in order: one pass over the text, however many "[^" it has."""
+    return tuple(match.start() for match in _LABEL_STOP.finditer(src))
+
+
+def _footnote_ref(state: StateInline, silent: bool) -> bool:
+    """The footnote plugin's footnote_ref rule (always_match=True), in constant time per call.
+
+    The plugin looks for the label's end from every "[^" it is tried at, and the inline parser
+    tries each one: a text of 10,000 "[^" without "]" took a minute. Here the end is looked up
+    among the label stops found once per text. Same matches, same tokens, same env data.
+    """
+    start, maximum, src = state.pos, state.posMax, state.src
+    if start + 3 > maximum or src[start] != "[" or src[start + 1] != "^":
+        return False
+    stops = _label_stops(src)
+    index = bisect.bisect_left(stops, start + 2)
+    end = stops[index] if index < len(stops) else len(src)
+    # No "]" before the end of this inline run, a space or line break first, or "[^]".
+    if end >= maximum or src[end] != "]" or end == start + 2:
+        return False
+    if not silent:
+        label = src[start + 2:end]
+        footnotes = state.env.setdefault("footnotes", {})
+        refs = footnotes.setdefault("refs", {})
+        notes = footnotes.setdefault("list", {})
+        number = refs.get(":" + label, -1)
+        if number < 0:
+            number = refs[":" + label] = len(notes)
+            notes[number] = {"label": label, "count": 0}
+        token = state.push("footnote_ref", "", 0)
+        token.meta = {"id": number, "subId": notes[number]["count"], "label": label}
+        notes[number]["count"] += 1
+    state.pos = end + 1
+    return True
+
+
+# Longer than any scheme linkify knows ("http", "https", "ftp", "mailto"), with room to spare.
+_SCHEME_WINDOW = 32
+
+
+def _linkify(state: StateInline, silent: bool) -> bool:
+    """markdown-it's linkify rule, looking for the scheme in the end of the pending text only.
+
+    The original searches all the text not yet turned into tokens, at every "://": quadratic on
+    "a://a://...". A scheme that linkify can match is a few letters long and comes right before
+    "://", so the last _SCHEME_WINDOW characters give the same scheme, or one too long to match.
+    """
+    pos, maximum = state.pos, state.posMax
+    if (not state.md.options.linkify or state.linkLevel > 0 or pos + 3 > maximum
+            or state.src[pos:pos + 3] != "://"):
+        return False
+    found = SCHEME_RE.search(state.pending[-(_SCHEME_WINDOW + 1):])
+    if not found:
+        return False
+    proto = found.group(1)
+    link = state.md.linkify.match_at_start(state.src[pos - len(proto):])
+    if not link:
+        return False
+    # Disallow "*" at the end of the link (conflicts with emphasis), as markdown-it does.
+    url = link.url.rstrip("*")
+    full_url = state.md.normalizeLink(url)
+    if not state.md.validateLink(full_url):
+        return False
+    if not silent:
+        state.pending = state.pending[:-len(proto)]
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": full_url}
+        token.markup = "linkify"
+        token.info = "auto"
+        token = state.push("text", "", 0)
+        token.content = state.md.normalizeLinkText(url)
+        token = state.push("link_close", "a", -1)
+        token.markup = "linkify"
+        token.info = "auto"
+    state.pos += len(url) - len(proto)
+    return True
 
 
 def _render_citation(self, tokens: list[Token], index: int, options, env) -> str:
