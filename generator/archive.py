@@ -32,11 +32,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import __version__, catalog
-from .build import plan, scratch_folder
+from .build import DocumentMaker, plan, scratch_folder
 from .errors import BuildError, CartaError, Problem
+from .load import MAX_FILE_BYTES
 from .lock import project_lock
-from .project import Project, builtin_templates
-from .render import Renderer
+from .project import Project, read_content_file
 from .write import safe_folder, staged, write_new
 
 MANIFEST = "manifest.json"
@@ -447,7 +447,7 @@ def archive(project: Project, letters: tuple[str, ...] = (), locales: tuple[str,
 
 def _archive(project: Project, letters, locales, dry_run: bool, report) -> ArchiveRun:
     """Archive each job (archives are never made from untranslated fallbacks)."""
-    from .pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource, PdfMaker
+    from .pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource
 
     folder = _real_folder(project, archive_folder(project), create=not dry_run)
     shown_manifest = project.shown(folder / MANIFEST)
@@ -459,8 +459,7 @@ def _archive(project: Project, letters, locales, dry_run: bool, report) -> Archi
     if signer is not None:
         signer.check_existing(manifest)  # before any work: never sign over a tampered head
     jobs = plan(project, letters, locales).jobs
-    renderer = Renderer(project)
-    pdf_maker = PdfMaker((project.content, project.templates, builtin_templates()))
+    maker = DocumentMaker(project, strict=True)  # the build's render path, always strict
     actions = []
     for job in jobs:
         letter, locale = job.letter, job.locale
@@ -470,8 +469,8 @@ def _archive(project: Project, letters, locales, dry_run: bool, report) -> Archi
             for name, data, media_type, description in _sources(project, letter.id, locale,
                                                                  letter.source))
         archival = Archival(sources, letter.date, _identity(letter.id, locale, recipient))
-        pdf = pdf_maker.make(renderer.render(letter, locale, job.recipient),
-                             letter.source.parent, job.name, archival)
+        pdf, warnings = maker.pdf(job, maker.html(job), archival)
+        notices += warnings  # a footnote printed a page late is archived so: say it
         digest = sha256(pdf)
         history = manifest.history(letter.id, locale, recipient)
         if history and history[-1].sha256 == digest:
@@ -601,11 +600,15 @@ def _relative_path(letter_id: str, locale: str, recipient: str | None, revision:
 
 def _sources(project: Project, letter_id: str, locale: str, letter_file: Path):
     """(name, bytes, media type, description) of each file the PDF is made from."""
-    yield (f"{letter_id}.yaml", letter_file.read_bytes(), YAML_TYPE,
-           "The letter's content, as carta read it")
+    # Read under the content rule again (checked at plan time too): what is embedded is never
+    # a file outside the project, whatever happened in between.
+    inside = (project.root, project.content)
+    yield (f"{letter_id}.yaml", read_content_file(letter_file, inside, MAX_FILE_BYTES),
+           YAML_TYPE, "The letter's content, as carta read it")
     po = catalog.catalog_path(project, letter_id, locale)
     if po.is_file():
-        yield (f"{letter_id}.{locale}.po", po.read_bytes(), PO_TYPE,
+        yield (f"{letter_id}.{locale}.po",
+               read_content_file(po, inside, catalog.MAX_CATALOG_BYTES), PO_TYPE,
                f"The {locale} translation catalog of the letter")
 
 

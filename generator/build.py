@@ -237,58 +237,69 @@ def scratch_folder():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-# State of the current process: one renderer and one PDF maker, reused for every document,
-# so that fonts and the parsed font CSS are loaded once per process.
+class DocumentMaker:
+    """The one render path: a job to HTML, and HTML to PDF bytes. `build` keeps one per worker
+    process and `archive` one per run, so an archived PDF is made exactly as a built one is
+    (archival options aside), with the same warnings."""
+
+    def __init__(self, project: Project, strict: bool):
+        self.project = project
+        self.strict = strict
+        self.renderer = Renderer(project)
+        self._pdf = None
+
+    def html(self, job: Job) -> str:
+        return self.renderer.render(job.letter, job.locale, job.recipient)
+
+    def pdf(self, job: Job, html: str, archival=None) -> tuple[bytes, list[str]]:
+        """The PDF and the warnings made while making it (refused resources, misplaced
+        footnotes)."""
+        if self._pdf is None:
+            from .pdf import PdfMaker  # WeasyPrint costs a second to import: only when due
+
+            self._pdf = PdfMaker((self.project.content, self.project.templates,
+                                  builtin_templates()), strict=self.strict)
+        seen = len(self._pdf.warnings)
+        data = self._pdf.make(html, job.letter.source.parent, job.name, archival)
+        return data, self._pdf.warnings[seen:]
+
+    def files_read(self) -> set[Path]:
+        """Every file read or looked for so far: templates, catalogs, logos, fetched files."""
+        files = set(self.renderer.dependencies())
+        if self._pdf is not None:
+            files |= self._pdf.fetcher.opened
+        return files
+
+
+# The maker of the current process, reused for every document, so that fonts and the parsed
+# font CSS are loaded once per process.
 _WORKER: dict = {}
 
 
 def _start_worker(project: Project, scratch: str, strict: bool) -> None:
     tempfile.tempdir = scratch  # a forked worker inherits it; a spawned one would not
-    _WORKER["project"] = project
-    _WORKER["strict"] = strict
-    _WORKER["renderer"] = Renderer(project)
-
-
-def _pdf_maker():
-    if "pdf" not in _WORKER:
-        from .pdf import PdfMaker  # WeasyPrint costs a second to import: only when a PDF is due
-
-        project = _WORKER["project"]
-        _WORKER["pdf"] = PdfMaker((project.content, project.templates, builtin_templates()),
-                                  strict=_WORKER["strict"])
-    return _WORKER["pdf"]
+    _WORKER["maker"] = DocumentMaker(project, strict)
 
 
 def _make(task: Task) -> tuple[list[Path], str | None, list[str], set[Path]]:
     """Render and write one document's formats: (paths written, error or None, warnings,
     files read to make it). Never raises: one failed document must not stop the others."""
     job = task.job
-    name = job.name
     written: list[Path] = []
     warnings: list[str] = []
-    renderer = _WORKER["renderer"]
+    maker: DocumentMaker = _WORKER["maker"]
     try:
-        html = renderer.render(job.letter, job.locale, job.recipient)
+        html = maker.html(job)
         for extension, path in task.outputs:
             if extension == "pdf":
-                maker = _pdf_maker()
-                seen = len(maker.warnings)
-                data = maker.make(html, job.letter.source.parent, name)
-                warnings = maker.warnings[seen:]
+                data, warnings = maker.pdf(job, html)
             else:
                 data = html.encode("utf-8")
             write_atomic(path, data)
             written.append(path)
     except CartaError as error:
-        return written, error.message, warnings, _files_read(renderer)
+        return written, error.message, warnings, maker.files_read()
     except Exception as error:  # noqa: BLE001  a bug must name its document, not end the build
-        return written, (f"{name}: internal error: {type(error).__name__}: {error}; this is a "
-                         "bug in carta, please report it"), warnings, _files_read(renderer)
-    return written, None, warnings, _files_read(renderer)
-
-
-def _files_read(renderer: Renderer) -> set[Path]:
-    files = set(renderer.dependencies())
-    if "pdf" in _WORKER:
-        files |= _WORKER["pdf"].fetcher.opened
-    return files
+        return written, (f"{job.name}: internal error: {type(error).__name__}: {error}; this is "
+                         "a bug in carta, please report it"), warnings, maker.files_read()
+    return written, None, warnings, maker.files_read()
