@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .model import (
     DEMAND_STATUSES,
+    NUMBERINGS,
     CarriedDemand,
     Demand,
     DemandList,
@@ -73,6 +74,7 @@ class ReadScope:
     reader: Reader
     seen_ids: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     positions: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    recipients: dict = dataclasses.field(default_factory=dict)  # id -> Recipient, for `to:`
 
 
 class BlockType:
@@ -83,8 +85,14 @@ class BlockType:
     model: ClassVar[type]  # the frozen dataclass this block reads into
     texts: ClassVar[tuple[TextField, ...]]  # translatable texts, of the block or of each item
     has_items: ClassVar[bool] = False  # a list block: `texts` belong to each of its items
+    block_texts: ClassVar[tuple[TextField, ...]] = ()  # texts of a list block itself ("to")
+    options: ClassVar[tuple[str, ...]] = ()  # keys beside the kind's ("to", "numbering")
     numbered: ClassVar[bool] = False  # items are numbered on from the previous list of the kind
     describe: ClassVar[str] = ""  # for "expected one of ..." messages
+
+    def read_options(self, block, fields: dict, field: str, scope: ReadScope):
+        """The block with its options read from the block's mapping (`fields`)."""
+        return block
 
     def read(self, value: object, fields: dict, field: str, scope: ReadScope):
         """The block read from its YAML value, or None after reporting problems to
@@ -101,18 +109,21 @@ class BlockType:
         """What the partial receives as `block`: the dataclass's fields, with each text turned
         into HTML by `inline` and each language into a BCP 47 tag."""
         if self.has_items:
-            context = {"items": [self._rendered(item, inline, lang_tag) for item in block.items]}
+            context = self._rendered(block, inline, lang_tag, self.block_texts)
+            context["items"] = [self._rendered(item, inline, lang_tag, self.texts)
+                                for item in block.items]
         else:
-            context = self._rendered(block, inline, lang_tag)
+            context = self._rendered(block, inline, lang_tag, self.texts)
         context["kind"] = self.kind
         return context
 
-    def _rendered(self, data, inline, lang_tag) -> dict:
+    def _rendered(self, data, inline, lang_tag, texts) -> dict:
         values = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)
                   if f.name != "items"}
-        for text in self.texts:
+        for text in texts:
             raw = values[text.attr]
-            values[text.attr] = inline(raw) if raw else None
+            # Plain texts stay text (the template escapes them); Markdown becomes HTML.
+            values[text.attr] = (raw if text.shape == "plain" else inline(raw)) if raw else None
             values[text.lang_attr] = lang_tag(values.get(text.lang_attr))
         return values
 
@@ -145,12 +156,14 @@ def letter_texts(letter) -> Iterator[Slot]:
 
     Works on a Letter and on anything with the same attributes (validation walks the parts of
     a letter that is not whole yet)."""
-    for key in ("place", "subject", "closing"):
+    for key in ("title", "place", "address_label", "subject", "salutation", "closing"):
         value = getattr(letter, key, None)
-        if value:
+        if value and isinstance(value, str):
             yield Slot(key, key, value, "plain", ("letter", key))
     for index, block in enumerate(letter.body, start=1):
         yield from body_texts(block, index)
+    for index, block in enumerate(getattr(letter, "postscript", ()), start=1):
+        yield from body_texts(block, index, "postscript")
     for number, reference in enumerate(letter.references, start=1):
         yield Slot(f"references[{number}].text", f"reference:{reference.id}", reference.text,
                    "inline", ("reference", number - 1, None, "text"))
@@ -161,8 +174,9 @@ def letter_texts(letter) -> Iterator[Slot]:
                        "plain", ("tier", number - 1, None, "title"))
 
 
-def body_texts(block, index: int) -> Iterator[Slot]:
-    """The translatable texts of the body's block number `index` (from 1)."""
+def body_texts(block, index: int, section: str = "body") -> Iterator[Slot]:
+    """The translatable texts of block number `index` (from 1) of the body, or of the
+    postscript (`section`)."""
     declared = declaration_of(block)
     if not declared.has_items:
         # A block of one text is named by its kind alone ("body[3].paragraph"), as in YAML.
@@ -170,18 +184,24 @@ def body_texts(block, index: int) -> Iterator[Slot]:
         for text in declared.texts:
             value = getattr(block, text.attr)
             if value:
-                field = f"body[{index}].{declared.kind}" + ("" if alone else f".{text.attr}")
+                field = f"{section}[{index}].{declared.kind}" + ("" if alone else f".{text.attr}")
                 yield Slot(field, text.context, value, text.shape,
-                           ("body", index - 1, None, text.attr), text.lang_attr)
+                           (section, index - 1, None, text.attr), text.lang_attr)
         return
+    for text in declared.block_texts:  # a list's own texts, such as its `to:` lead-in
+        value = getattr(block, text.attr)
+        if value:
+            yield Slot(f"{section}[{index}].{text.attr}", text.context, value, text.shape,
+                       (section, index - 1, None, text.attr), text.lang_attr)
     for number, item in enumerate(block.items, start=1):
         for text in declared.texts:
             value = getattr(item, text.attr)
             if not value:
                 continue
             context = f"{text.context}:{item.id}" if text.keyed else text.context
-            yield Slot(f"body[{index}].{declared.kind}[{number}].{text.attr}", context, value,
-                       text.shape, ("body", index - 1, number - 1, text.attr), text.lang_attr)
+            yield Slot(f"{section}[{index}].{declared.kind}[{number}].{text.attr}", context,
+                       value, text.shape, (section, index - 1, number - 1, text.attr),
+                       text.lang_attr)
 
 
 def message_contexts(slots: list[Slot]) -> list[str]:
@@ -198,6 +218,7 @@ def message_contexts(slots: list[Slot]) -> list[str]:
 def apply_texts(letter: Letter, texts: dict[tuple, tuple[str, str | None]]) -> Letter:
     """A copy of `letter` with texts replaced: target -> (text, language or None)."""
     body = list(letter.body)
+    postscript = list(letter.postscript)
     references = list(letter.references)
     tiers = list(letter.signatures.tiers) if letter.signatures else []
     fields: dict[str, object] = {}
@@ -208,7 +229,8 @@ def apply_texts(letter: Letter, texts: dict[tuple, tuple[str, str | None]]) -> L
             continue
         _, position, item, attr = target
         lang_attr = "lang" if attr in ("text", "title") else f"{attr}_lang"
-        holder = {"body": body, "reference": references, "tier": tiers}[where]
+        holder = {"body": body, "postscript": postscript, "reference": references,
+                  "tier": tiers}[where]
         if item is None:
             holder[position] = dataclasses.replace(holder[position],
                                                    **{attr: text, lang_attr: lang})
@@ -218,12 +240,14 @@ def apply_texts(letter: Letter, texts: dict[tuple, tuple[str, str | None]]) -> L
             holder[position] = dataclasses.replace(holder[position], items=tuple(items))
     if letter.signatures:
         fields["signatures"] = dataclasses.replace(letter.signatures, tiers=tuple(tiers))
-    return dataclasses.replace(letter, body=tuple(body), references=tuple(references), **fields)
+    return dataclasses.replace(letter, body=tuple(body), postscript=tuple(postscript),
+                               references=tuple(references), **fields)
 
 
 def markdown_texts(letter) -> list[str]:
     """Every text whose footnote citations number the notes, in reading order."""
-    return [slot.text for slot in letter_texts(letter) if slot.target[0] == "body"]
+    return [slot.text for slot in letter_texts(letter)
+            if slot.target[0] in ("body", "postscript") and slot.shape != "plain"]
 
 
 # The declarations -------------------------------------------------------------------------
@@ -252,13 +276,37 @@ class HeadingBlock(ParagraphBlock):
 
 
 class ListBlock(BlockType):
-    """A list of items, each with an id and a Markdown text (grievances, demands)."""
+    """A list of items, each with an id and a Markdown text (grievances, demands).
+
+    Options beside the list: `to:` (a recipient id, or a text) names whom the list is
+    addressed to, printed as a lead-in kept with the list; `numbering: restart` numbers it
+    from 1 instead of on from the previous list of its kind."""
 
     has_items = True
     numbered = True
+    options = ("to", "numbering")
+    block_texts = (TextField("to", "plain", "to"),)
     noun: ClassVar[str]
     item_model: ClassVar[type]
     extra_keys: ClassVar[tuple[str, ...]] = ()
+
+    def read_options(self, block, fields, field, scope):
+        reader = scope.reader
+        changes = {}
+        if "numbering" in fields:
+            changes["numbering"] = reader.choice(fields, "numbering", f"{field}.numbering",
+                                                 NUMBERINGS) or "continue"
+        if "to" in fields:
+            to = reader.text(fields, "to", f"{field}.to")
+            scope.positions[f"{field}.to"] = fields.position("to")
+            if to in scope.recipients:
+                changes["to_recipient"] = to
+            elif to is not None:
+                changes["to"] = to
+            # Each item remembers whom it was addressed to: the tracker and follow-ups.
+            if to is not None and all(hasattr(item, "to") for item in block.items):
+                changes["items"] = tuple(dataclasses.replace(item, to=to) for item in block.items)
+        return dataclasses.replace(block, **changes) if changes else block
 
     def read(self, value, fields, field, scope):
         reader = scope.reader
@@ -363,7 +411,7 @@ class DemandStatusBlock(BlockType):
                 continue
             source, demand = origin
             items.append(dataclasses.replace(item, text=demand.text, first_date=source.date,
-                                             first_letter=source.id))
+                                             first_letter=source.id, to=demand.to))
         return dataclasses.replace(block, items=tuple(items))
 
 

@@ -18,6 +18,12 @@ OutputFormat = Literal["pdf", "html"]
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 PaperSize = Literal["A4", "Letter"]
 PAPER_SIZES: tuple[str, ...] = get_args(PaperSize)
+Numbering = Literal["continue", "restart"]
+NUMBERINGS: tuple[str, ...] = get_args(Numbering)
+NoteStyle = Literal["numeric", "symbols", "brackets"]
+NOTE_STYLES: tuple[str, ...] = get_args(NoteStyle)
+LinkStyle = Literal["underline", "url-after", "footnote"]
+LINK_STYLES: tuple[str, ...] = get_args(LinkStyle)
 
 
 def pick_locale(texts: dict[str, str], locale: str, fallback: str | None) -> str | None:
@@ -115,6 +121,7 @@ class Demand:
     text: str
     status: DemandStatus = "pending"
     lang: str | None = None
+    to: str | None = None  # to whom it is addressed: a recipient id or a name, from its list
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,7 @@ class CarriedDemand:
     first_letter: str | None = None
     lang: str | None = None
     note_lang: str | None = None
+    to: str | None = None  # as the letter that raised it addressed it
 
 
 @dataclass(frozen=True)
@@ -143,12 +151,20 @@ class DemandStatusList:
 class GrievanceList:
     items: tuple[Grievance, ...]
     only_for: tuple[str, ...] = ()
+    to: str | None = None  # a lead-in naming who the list is addressed to (text, or a name)
+    to_lang: str | None = None
+    to_recipient: str | None = None  # set when `to` named a recipient id
+    numbering: Numbering = "continue"  # or "restart" at 1
 
 
 @dataclass(frozen=True)
 class DemandList:
     items: tuple[Demand, ...]
     only_for: tuple[str, ...] = ()
+    to: str | None = None
+    to_lang: str | None = None
+    to_recipient: str | None = None
+    numbering: Numbering = "continue"
 
 
 Block = Paragraph | Heading | GrievanceList | DemandList | DemandStatusList
@@ -159,6 +175,14 @@ class Reference:
     id: str
     text: str  # Markdown, inline only
     lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A named person who signs for the sender ("Ana Ejemplo, Coordinadora")."""
+
+    name: str
+    role: dict[str, str] = field(default_factory=dict)  # per locale, like recipients' roles
 
 
 @dataclass(frozen=True)
@@ -180,6 +204,16 @@ class Letter:
     follows: str | None = None  # the id of the earlier letter this one follows up
     follows_date: datetime.date | None = None  # its date, filled in from the campaign
     draft: bool = False  # it still holds placeholders: built only with --draft, watermarked
+    title: str | None = None  # a headline above everything; the document's title
+    letterhead: bool = True  # the sender's letterhead at the top
+    salutation: str | bool = True  # True: the recipient's or the template's; a text; False: none
+    show_closing: bool = True  # False: no closing formula ("Atentamente,")
+    signer: bool = True  # False: no signature block with the sender's name
+    signers: tuple[Signer, ...] = ()  # named people signing for the sender
+    postscript: tuple[Block, ...] = ()  # blocks printed after the signatory lists
+    address_label: str | None = None  # a label before the address block ("A:", "To,")
+    note_style: NoteStyle = "numeric"  # footnote markers: 1 2 3, * † ‡, [1] [2]
+    link_style: LinkStyle | None = None  # links on paper; None: the project's setting
     # Where each field stands in the letter's file ("body[3].paragraph" -> line, column), for
     # problems found once the letter is whole: campaign, translations.
     positions: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

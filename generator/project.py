@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ContentError, Problem, Rank
-from .model import PAPER_SIZES
+from .model import LINK_STYLES, PAPER_SIZES
 
 SETTINGS_FILE = "carta.toml"
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -28,6 +28,9 @@ def builtin_templates() -> Path:
 class Settings:
     locales: tuple[str, ...] = ("es",)
     paper: str = "A4"
+    # How links show on paper, unless a letter says otherwise: the URL in small type after the
+    # link text (a link whose text is its URL stays as it is).
+    links: str = "url-after"
     archive: str = "output/archive"  # relative to the project root
     mail: dict = field(default_factory=dict)  # from, host, port, user, starttls
     # Ed25519 keys (PEM files, relative to the project root) that sign and check the
@@ -207,10 +210,15 @@ def _read_settings(path: Path) -> Settings:
         problems.append(Problem(SETTINGS_FILE, None, None, "project.paper",
                                 f"expected one of {', '.join(PAPER_SIZES)}, found {paper!r}"))
         paper = settings.paper
+    links = section.get("links", settings.links)
+    if links not in LINK_STYLES:
+        problems.append(Problem(SETTINGS_FILE, None, None, "project.links",
+                                f"expected one of {', '.join(LINK_STYLES)}, found {links!r}"))
+        links = settings.links
     for key in section:
-        if key not in {"locales", "paper"}:
+        if key not in {"locales", "paper", "links"}:
             problems.append(Problem(SETTINGS_FILE, None, None, f"project.{key}",
-                                    "unknown setting; expected locales or paper"))
+                                    "unknown setting; expected locales, paper or links"))
     archive = data.get("archive", {})
     folder = archive.get("folder", settings.archive) if isinstance(archive, dict) else None
     if not isinstance(folder, str) or not folder.strip():
@@ -258,5 +266,6 @@ def _read_settings(path: Path) -> Settings:
         # tomllib keeps no positions: each problem's line is found from its key.
         raise ContentError([dataclasses.replace(problem, line=_line_of(text, problem.field),
                                                 rank=Rank.SETTINGS) for problem in problems])
-    return Settings(locales=tuple(locales), paper=paper, archive=folder, mail=dict(mail),
+    return Settings(locales=tuple(locales), paper=paper, links=links, archive=folder,
+                    mail=dict(mail),
                     signing_key=keys["signing_key"], public_key=keys["public_key"])

@@ -137,9 +137,12 @@ def letter_context(letter: Letter, locale: str, project: Project,
     templates/footnotes.html); `files_read` collects the files read (logos)."""
     if recipient is not None:
         # A recipient's copy holds only the blocks meant for it (`only_for`).
-        letter = dataclasses.replace(letter, body=tuple(
-            block for block in letter.body
-            if not block.only_for or recipient.matches(block.only_for)))
+        def meant(part):
+            return tuple(block for block in part
+                         if not block.only_for or recipient.matches(block.only_for))
+
+        letter = dataclasses.replace(letter, body=meant(letter.body),
+                                     postscript=meant(letter.postscript))
     files_read = files_read if files_read is not None else set()
     source = letter.language
     sender_name = pick_locale(letter.sender.name, locale, source)
@@ -154,22 +157,47 @@ def letter_context(letter: Letter, locale: str, project: Project,
     def inline(text: str) -> Markup:
         return Markup(markdown.render_inline(text, cite))
 
-    rendered_blocks = []
     numbers: dict[str, int] = {}  # the last number given, per kind of numbered list
-    for block in letter.body:
-        declared = blocks.declaration_of(block)
-        context = declared.render(block, inline, _tag)
-        if declared.numbered:
-            context["start"] = numbers.get(declared.kind, 0) + 1
-            numbers[declared.kind] = numbers.get(declared.kind, 0) + len(block.items)
-        rendered_blocks.append(context)
+    known = {r.id: r for r in (*letter.recipients, *letter.cc)}
+
+    def rendered(part) -> list[dict]:
+        result = []
+        for block in part:
+            declared = blocks.declaration_of(block)
+            context = declared.render(block, inline, _tag)
+            if getattr(block, "to_recipient", None):
+                # A list addressed to a recipient by id: that recipient's name in this locale.
+                addressee = known.get(block.to_recipient)
+                context["to"] = pick_locale(addressee.name, locale, source) if addressee \
+                    else block.to_recipient
+            if declared.numbered:
+                if getattr(block, "numbering", "continue") == "restart":
+                    numbers[declared.kind] = 0
+                context["start"] = numbers.get(declared.kind, 0) + 1
+                numbers[declared.kind] = numbers.get(declared.kind, 0) + len(block.items)
+            result.append(context)
+        return result
+
+    body_blocks = rendered(letter.body)
+    postscript_blocks = rendered(letter.postscript)
 
     addressed = (recipient,) if recipient is not None else letter.recipients
     recipients = [_recipient(r, locale, source) for r in addressed]
     salutations = [r["salutation"] for r in recipients if r["salutation"]]
+    if letter.salutation is False:
+        salutation = None
+    elif isinstance(letter.salutation, str):
+        salutation = letter.salutation
+    elif len(salutations) == 1:
+        salutation = salutations[0]
+    else:
+        # The template's formula ("Dear Sir or Madam,") only where someone is addressed.
+        salutation = "" if recipients else None
     return {
         "lang": i18n.language_tag(locale),
-        "title": letter.subject or default_title(letter, locale, sender_name),
+        "title": letter_title(letter, locale),
+        "headline": letter.title,
+        "letterhead": letter.letterhead,
         "subject": letter.subject,
         "date": letter.date,
         "place": letter.place,
@@ -177,16 +205,26 @@ def letter_context(letter: Letter, locale: str, project: Project,
                    "address": letter.sender.address, "email": letter.sender.email,
                    "url": letter.sender.url},
         "recipients": recipients,
-        "salutation": salutations[0] if len(salutations) == 1 else None,
-        "cc": [pick_locale(r.name, locale, source) for r in letter.cc],
+        "address_label": letter.address_label,
+        # None: no salutation at all; "": the template's formula; else the text.
+        "salutation": salutation,
+        "cc": [_recipient(r, locale, source) for r in letter.cc],
         "signatures": _signatures(letter, locale, files_read),
         "follows_date": letter.follows_date,
         "since_followed": letter.date - letter.follows_date if letter.follows_date else None,
         "draft": letter.draft,
         "signatures_logos": bool(letter.signatures and letter.signatures.logos),
-        "blocks": rendered_blocks,
+        "blocks": body_blocks,
+        "postscript": postscript_blocks,
         "notes": [notes[label] for label in markdown.citation_order(blocks.markdown_texts(letter))],
-        "closing": letter.closing,
+        "note_style": letter.note_style,
+        "link_style": letter.link_style or project.settings.links,
+        # None: no closing formula; "": the template's ("Atentamente,"); else the text.
+        "closing": (letter.closing or "") if letter.show_closing else None,
+        "signer": letter.signer,
+        "signers": [{"name": signer.name,
+                     "role": pick_locale(signer.role, locale, source) if signer.role else None}
+                    for signer in letter.signers],
         "paper": project.settings.paper,
         "generator": f"carta {__version__}",
         # Who writes, to whom, which letter: what an archivist searches for.
@@ -252,10 +290,19 @@ def _recipient(recipient, locale: str, source: str) -> dict:
     }
 
 
+def letter_title(letter: Letter, locale: str) -> str:
+    """What the document is called (HTML <title>, PDF title, site heading, e-mail subject):
+    the headline, else the subject, else who writes to whom and when."""
+    if letter.title or letter.subject:
+        return letter.title or letter.subject
+    return default_title(letter, locale, pick_locale(letter.sender.name, locale, letter.language))
+
+
 def default_title(letter: Letter, locale: str, sender_name: str) -> str:
-    # Built from the content only: who writes to whom, and when.
+    # Built from the content only: who writes to whom, and when; never an empty part.
     to = ", ".join(pick_locale(r.name, locale, letter.language) for r in letter.recipients)
-    return f"{sender_name} — {to} — {i18n.format_date(letter.date, locale)}"
+    parts = [part for part in (sender_name, to, i18n.format_date(letter.date, locale)) if part]
+    return " — ".join(parts)
 
 
 def _data_url(logo: Path | None, files_read: set[Path]) -> str | None:

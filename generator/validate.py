@@ -18,6 +18,8 @@ from .checks import MAX_TEXT
 from .errors import ContentError, Problem
 from .load import SourceList, SourceMap, YamlFile, load_yaml
 from .model import (
+    LINK_STYLES,
+    NOTE_STYLES,
     SIGNATORY_KINDS,
     SIGNATURE_ORDERS,
     Block,
@@ -28,6 +30,7 @@ from .model import (
     Sender,
     Signatory,
     Signatures,
+    Signer,
     Tier,
 )
 from .project import Project
@@ -35,9 +38,12 @@ from .project import Project
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 SLUG_MAX = 80
 
-LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "place", "subject",
-                 "closing", "body", "references", "merge", "signatories", "follows")
-LETTER_REQUIRED = ("id", "date", "sender", "recipients", "body")
+LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "title", "place",
+                 "subject", "salutation", "closing", "body", "references", "merge", "signatories",
+                 "follows", "letterhead", "signer", "signers", "postscript", "address_label",
+                 "notes", "links")
+# No recipients: a joint statement or an open letter addressed to no one in particular.
+LETTER_REQUIRED = ("id", "date", "sender", "body")
 SENDER_FIELDS = ("name", "logo", "address", "email", "url")
 RECIPIENT_FIELDS = ("name", "salutation", "role", "organization", "address", "email", "locales",
                     "tags")
@@ -467,24 +473,42 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
     sender = _named(reader, top, "sender", senders, "sender", "senders.yaml")
     to = _named_list(reader, top, "recipients", recipients) if "recipients" in top else ()
     cc = _named_list(reader, top, "cc", recipients) if "cc" in top else ()
-    scope = blocks.ReadScope(reader)
+    scope = blocks.ReadScope(reader, recipients=recipients)
     references = _references(reader, top, scope.positions)
     merge = _boolean(reader, top, "merge")
-    body = _body(top, scope) if "body" in top else ()
+    body = _blocks(top, "body", scope) if "body" in top else ()
+    postscript = _blocks(top, "postscript", scope) if "postscript" in top else ()
     _check_only_for(reader, top, merge, to)
     signatures = _signatures(reader, top, signatories or {}, scope.positions) \
         if "signatories" in top else None
     follows = reader.slug(top, "follows", "follows", top["follows"]) if "follows" in top else None
-    for key in ("place", "subject", "closing", "follows"):
+    for key in ("title", "place", "address_label", "subject", "salutation", "closing",
+                "follows"):
         scope.positions[key] = top.position(key)
-    short = {key: reader.optional_text(top, key, key) for key in ("place", "subject", "closing")}
+    short = {key: reader.optional_text(top, key, key)
+             for key in ("title", "place", "address_label", "subject")}
+    # salutation and closing: a text of one's own, or false for none at all.
+    salutation = _text_or_false(reader, top, "salutation")
+    closing = _text_or_false(reader, top, "closing")
+    layout = {
+        "letterhead": _boolean(reader, top, "letterhead", True),
+        "signer": _boolean(reader, top, "signer", True),
+        "signers": _signers(reader, top) if "signers" in top else (),
+        "note_style": reader.choice(top, "notes", "notes", NOTE_STYLES) or "numeric"
+        if "notes" in top else "numeric",
+        "link_style": reader.choice(top, "links", "links", LINK_STYLES) if "links" in top
+        else None,
+    }
     if short["subject"] and (problem := check_header_text(short["subject"])):
         # The subject is the e-mail's Subject header: one line, or `carta mail` would fail.
         reader.problem(top, "subject", "subject", problem)
 
     # The texts, checked through the same walk that translates and renders them. The parts are
     # checked even when the letter is not whole, so that every problem is listed at once.
-    parts = SimpleNamespace(body=body, references=references, signatures=signatures, **short)
+    parts = SimpleNamespace(body=body, postscript=postscript, references=references,
+                            signatures=signatures,
+                            salutation=salutation if isinstance(salutation, str) else None,
+                            closing=closing if isinstance(closing, str) else None, **short)
     problems += reader.problems
     # Without `follows` nothing can be carried in, so unused references are known already.
     problems += checks.letter_problems(parts, loaded.shown_as, scope.positions, drafts,
@@ -495,8 +519,44 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         id=ident, date=date, language=language, sender=sender, recipients=to, cc=cc,
         body=body, references=references, source=loaded.path, merge=merge,
         signatures=signatures, follows=follows, draft=checks.has_placeholders(parts),
-        positions=scope.positions, shown_as=loaded.shown_as, **short,
+        positions=scope.positions, shown_as=loaded.shown_as, postscript=postscript,
+        salutation=True if salutation is None else salutation,
+        closing=closing if isinstance(closing, str) else None, show_closing=closing is not False,
+        **short, **layout,
     ), problems
+
+
+def _text_or_false(reader: Reader, top: SourceMap, key: str) -> str | bool | None:
+    """A text, or `false` to leave the part out; None when not given."""
+    if key not in top:
+        return None
+    if top[key] is False:
+        return False
+    if top[key] is True:
+        reader.problem(top, key, key, f"expected a text, or false for no {key}, found true")
+        return None
+    return reader.text(top, key, key)
+
+
+def _signers(reader: Reader, top: SourceMap) -> tuple[Signer, ...]:
+    """`signers:` the people who sign for the sender, each with a name and a role."""
+    items = reader.items(top, "signers", "signers", top["signers"],
+                         "a list of signers, each with name and role")
+    found = []
+    for index, entry in enumerate(items or ()):
+        field = f"signers[{index + 1}]"
+        fields = reader.mapping(items, index, field, entry, "a mapping with name and role")
+        if fields is None:
+            continue
+        reader.check_keys(fields, field, ("name", "role"), ("name",))
+        name = reader.text(fields, "name", f"{field}.name") if "name" in fields else None
+        role = _optional_localized(reader, fields, "role", field)
+        for text in [name, *role.values()]:
+            if text and (problem := check_header_text(text)):
+                reader.problem(fields, "name", f"{field}.name", problem)
+        if name is not None:
+            found.append(Signer(name, role))
+    return tuple(found)
 
 
 def _names(value: object) -> tuple[str, ...]:
@@ -506,8 +566,8 @@ def _names(value: object) -> tuple[str, ...]:
         if isinstance(value, list) else ()
 
 
-def _boolean(reader: Reader, top: SourceMap, key: str) -> bool:
-    value = top.get(key, False)
+def _boolean(reader: Reader, top: SourceMap, key: str, default: bool = False) -> bool:
+    value = top.get(key, default)
     if isinstance(value, bool):
         return value
     reader.problem(top, key, key, f"expected true or false, found {describe(value)}")
@@ -648,38 +708,47 @@ def _references(reader: Reader, top: SourceMap, positions: dict) -> tuple[Refere
     return tuple(found)
 
 
-def _body(top: SourceMap, scope: blocks.ReadScope) -> tuple[Block, ...]:
-    """The body's blocks, each read by the declaration of its kind (generator/blocks.py)."""
+def _blocks(top: SourceMap, key: str, scope: blocks.ReadScope) -> tuple[Block, ...]:
+    """The blocks of the body (or of the postscript), each read by the declaration of its
+    kind (generator/blocks.py)."""
     reader = scope.reader
     kinds = blocks.kinds()
-    raw_blocks = reader.items(top, "body", "body", top["body"],
-                              f"a list of blocks ({', '.join(kinds)})")
+    raw_blocks = reader.items(top, key, key, top[key], f"a list of blocks ({', '.join(kinds)})")
     if raw_blocks is None:
         return ()
-    if not raw_blocks:
-        reader.problem(top, "body", "body", "expected at least one block, found an empty list")
+    if not raw_blocks and key == "body":
+        reader.problem(top, key, key, "expected at least one block, found an empty list")
     result: list[Block] = []
     for index, entry in enumerate(raw_blocks):
-        field = f"body[{index + 1}]"
+        field = f"{key}[{index + 1}]"
         fields = reader.mapping(raw_blocks, index, field, entry,
                                 "a block such as '- paragraph: text'")
         if fields is None:
             continue
-        named = [key for key in fields if key in kinds]
-        others = [key for key in fields if key not in kinds and key != "only_for"]
-        if others or len(named) != 1:
-            found = ", ".join(str(key) for key in fields) or "nothing"
+        named = [name for name in fields if name in kinds]
+        if len(named) != 1:
+            found = ", ".join(str(name) for name in fields) or "nothing"
+            others = [name for name in fields if name != "only_for"]
             hint = _did_you_mean(others[0], kinds) if len(others) == 1 and not named else ""
             reader.problem(raw_blocks, index, field,
                            f"expected exactly one of {', '.join(kinds)} (and optionally "
                            f"only_for), found {found}{hint}")
             continue
-        kind = named[0]
-        block = blocks.TYPES[kind].read(fields[kind], fields, f"{field}.{kind}", scope)
-        if block is not None:
-            # only_for is checked in _check_only_for, against the letter's recipients.
-            only_for = _names(fields.get("only_for"))
-            result.append(dataclasses.replace(block, only_for=only_for) if only_for else block)
+        declared = blocks.TYPES[named[0]]
+        allowed = (declared.kind, "only_for", *declared.options)
+        for name in fields:
+            if name not in allowed:
+                reader.problem(fields, name, f"{field}.{name}",
+                               f"unknown option of a {declared.kind} block; expected "
+                               f"{', '.join(allowed[1:])}" + _did_you_mean(name, allowed[1:]))
+        kind_field = f"{field}.{declared.kind}"
+        block = declared.read(fields[declared.kind], fields, kind_field, scope)
+        if block is None:
+            continue
+        block = declared.read_options(block, fields, field, scope)
+        # only_for is checked in _check_only_for, against the letter's recipients.
+        only_for = _names(fields.get("only_for"))
+        result.append(dataclasses.replace(block, only_for=only_for) if only_for else block)
     return tuple(result)
 
 

@@ -15,7 +15,7 @@ from generator.cli import cli
     ('[project]\nlocales = ["es"]\npaper = "A5"\n',
      "carta.toml:3: project.paper: expected one of A4, Letter, found 'A5'"),
     ('[project]\ncolour = "red"\n',
-     "carta.toml:2: project.colour: unknown setting; expected locales or paper"),
+     "carta.toml:2: project.colour: unknown setting; expected locales, paper or links"),
     ('[archive]\nfolder = 3\n',
      'carta.toml:2: archive.folder: expected a folder path such as "output/archive", found 3'),
     ('[archive]\nfoldr = "x"\n', "carta.toml:2: archive.foldr: unknown setting"),
