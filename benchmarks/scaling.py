@@ -1,0 +1,144 @@
+"""How building one letter scales with its signatories and with its footnotes.
+
+    .venv/bin/python benchmarks/scaling.py [--signatories 1000 3000 10000]
+                                           [--footnotes 100 300 1000] [--profile]
+
+For each size it makes a project with `carta init` in a temporary folder, writes one letter with
+that many signatories (two tiers, alphabetical order) or that many footnotes (ten citations per
+paragraph), and times `carta build --jobs 1` as a fresh process: wall seconds and the peak RSS
+of the largest process (ru_maxrss of the children). Then `carta check` on the largest of each.
+With --profile it also runs the largest build of each kind under cProfile, in this process, and
+prints the functions that take the most time, to tell carta's share from WeasyPrint's layout.
+Prints figures, no verdicts; the target is well under 30 s and 400 MB per letter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CARTA = [sys.executable, "-m", "generator"]
+
+# Runs a command as its child and prints the child's peak RSS (KB): a fresh process per build,
+# since RUSAGE_CHILDREN keeps the maximum over every child ever waited for.
+MEASURE = ("import resource, subprocess, sys\n"
+           "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+           "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+
+
+def init(folder: Path) -> Path:
+    root = folder / "project"
+    subprocess.run([*CARTA, "init", str(root)], check=True, stdout=subprocess.DEVNULL)
+    return root
+
+
+def letter_file(root: Path) -> Path:
+    return root / "content" / "letters" / "carta-ejemplo.yaml"
+
+
+def with_signatories(folder: Path, count: int) -> Path:
+    root = init(folder)
+    # One line per signatory, in flow style: content files are limited to 1 MB (load.py), and
+    # 10,000 entries in block style, with an affiliation each, come to 1.2 MB.
+    lines = []
+    for number in range(count):
+        if number % 10 == 0:  # one organisation in ten, in the first tier
+            lines.append(f"org-{number:05d}: {{kind: organization, name: Organización Civil "
+                         f"{number:05d}, country: {{es: México, en: Mexico}}}}")
+        else:
+            lines.append(f"persona-{number:05d}: {{kind: individual, name: Persona "
+                         f"{number:05d} Apellido, affiliation: Organización {number % 97}}}")
+    (root / "content" / "signatories.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    orgs = [f"org-{n:05d}" for n in range(0, count, 10)]
+    people = [f"persona-{n:05d}" for n in range(count) if n % 10]
+    tiers = ("signatories:\n  order: alphabetical\n  tiers:\n"
+             f"    - title: Firmantes\n      members: [{', '.join(orgs)}]\n"
+             f"    - title: Adhesiones\n      members: [{', '.join(people)}]\n")
+    path = letter_file(root)
+    path.write_text(path.read_text(encoding="utf-8").replace("references:",
+                                                             tiers + "references:"),
+                    encoding="utf-8")
+    return root
+
+
+def with_footnotes(folder: Path, count: int) -> Path:
+    root = init(folder)
+    paragraphs, references = [], []
+    for number in range(count):
+        if number % 10 == 0:
+            paragraphs.append("  - paragraph: >-\n      La Coalición Ejemplo señala lo siguiente.")
+        paragraphs[-1] += f" Hecho número {number} documentado.[^nota-{number:04d}]"
+        references.append(f"  - id: nota-{number:04d}\n"
+                          f"    text: Ver el informe {number} en https://example.org/informe/"
+                          f"{number}, página {number % 300 + 1}.")
+    text = letter_file(root).read_text(encoding="utf-8")
+    head = text[:text.index("body:")]
+    letter_file(root).write_text(head + "body:\n" + "\n".join(paragraphs) + "\n\nreferences:\n"
+                                 + "\n".join(references) + "\n", encoding="utf-8")
+    return root
+
+
+def timed_run(*args: str) -> tuple[float, float, int]:
+    """Seconds, peak RSS in MB and exit code of `carta ARGS` as a fresh process."""
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", MEASURE, *CARTA, *args], check=True,
+                         capture_output=True, text=True, cwd=REPO).stdout.split()
+    return time.perf_counter() - started, int(out[1]) / 1024, int(out[0])
+
+
+def profile_build(root: Path, top: int = 15) -> None:
+    """Profile one build in this process: WeasyPrint's share, then carta's own functions."""
+    sys.path.insert(0, str(REPO))
+    from generator.build import build
+    from generator.project import load_project
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.runcall(build, load_project(root), jobs=1, force=True)
+    total = time.perf_counter() - started
+    stats = pstats.Stats(profiler)
+    weasyprint = sum(row[3] for (path, _, name), row in stats.stats.items()  # type: ignore
+                     if "/weasyprint/" in path and name in ("render", "write_pdf")
+                     and path.endswith(("weasyprint/__init__.py", "weasyprint/document.py")))
+    print(f"  profiled build {total:.1f} s, of which WeasyPrint render + write_pdf "
+          f"{weasyprint:.1f} s; carta's functions by cumulative time (those above "
+          "pdf.py's _write include WeasyPrint):")
+    stream = io.StringIO()
+    pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(
+        r"/generator/", top)
+    print("\n".join("  " + line for line in stream.getvalue().splitlines()
+                    if "/generator/" in line or "ncalls" in line))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signatories", type=int, nargs="*", default=[1000, 3000, 10000])
+    parser.add_argument("--footnotes", type=int, nargs="*", default=[100, 300, 1000])
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the largest build of each kind")
+    args = parser.parse_args()
+
+    print(f"{'letter':24} {'build s':>8} {'peak MB':>8} {'check s':>8} {'exit':>5}")
+    for kind, sizes, make in (("signatories", args.signatories, with_signatories),
+                              ("footnotes", args.footnotes, with_footnotes)):
+        for size in sizes:
+            with tempfile.TemporaryDirectory() as folder:
+                root = make(Path(folder), size)
+                seconds, peak, code = timed_run("--project", str(root), "build", "--jobs", "1")
+                checked, _, check_code = timed_run("--project", str(root), "check")
+                print(f"{f'{size:,} {kind}':24} {seconds:8.1f} {peak:8.0f} {checked:8.1f} "
+                      f"{max(code, check_code):5}", flush=True)
+                if args.profile and size == max(sizes):
+                    profile_build(root)
+
+
+if __name__ == "__main__":
+    main()
