@@ -301,6 +301,7 @@ class ListBlock(BlockType):
             scope.positions[f"{field}.to"] = fields.position("to")
             if to in scope.recipients:
                 changes["to_recipient"] = to
+                changes["to_names"] = scope.recipients[to].name
             elif to is not None:
                 changes["to"] = to
             # Each item remembers whom it was addressed to: the tracker and follow-ups.

@@ -123,7 +123,8 @@ def tracker(letters: list[Letter]) -> list[dict]:
     for letter in sorted(letters, key=lambda each: each.date):
         for demand in letter.demands():
             row = rows.setdefault(demand.id, {"id": demand.id, "text": demand.text,
-                                              "first_date": letter.date, "statuses": {}})
+                                              "to": demand.to, "first_date": letter.date,
+                                              "statuses": {}})
             row["statuses"][letter.id] = demand.status
         for carried in letter.carried():
             if carried.id in rows:

@@ -117,7 +117,7 @@ def make_drafts(project: Project, letters: tuple[str, ...] = (),
     """Build the PDFs (what is up to date is skipped), then one draft per recipient copy of a
     merged letter, or one per letter addressed to all its recipients at once."""
     from .build import build
-    from .render import Renderer, default_title
+    from .render import Renderer, letter_title
 
     built = build(project, letters, locales, formats=("pdf",), report=report)
     if built.failed:
@@ -172,7 +172,7 @@ def make_drafts(project: Project, letters: tuple[str, ...] = (),
         drafts.append(Draft(
             letter=letter_id, recipient=recipient_id, locale=locale, sender=sender,
             to=tuple(r.email for r in addressed), cc=tuple(r.email for r in letter.cc),
-            subject=job.letter.subject or default_title(job.letter, locale, sender_name),
+            subject=job.letter.subject or letter_title(job.letter, locale),
             text=text,
             attachments=tuple((each.output(project.output, "pdf").name,
                                each.output(project.output, "pdf").read_bytes())

@@ -154,6 +154,7 @@ class GrievanceList:
     to: str | None = None  # a lead-in naming who the list is addressed to (text, or a name)
     to_lang: str | None = None
     to_recipient: str | None = None  # set when `to` named a recipient id
+    to_names: dict[str, str] = field(default_factory=dict)  # that recipient's name per locale
     numbering: Numbering = "continue"  # or "restart" at 1
 
 
@@ -164,6 +165,7 @@ class DemandList:
     to: str | None = None
     to_lang: str | None = None
     to_recipient: str | None = None
+    to_names: dict[str, str] = field(default_factory=dict)
     numbering: Numbering = "continue"
 
 

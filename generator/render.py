@@ -158,7 +158,6 @@ def letter_context(letter: Letter, locale: str, project: Project,
         return Markup(markdown.render_inline(text, cite))
 
     numbers: dict[str, int] = {}  # the last number given, per kind of numbered list
-    known = {r.id: r for r in (*letter.recipients, *letter.cc)}
 
     def rendered(part) -> list[dict]:
         result = []
@@ -167,9 +166,7 @@ def letter_context(letter: Letter, locale: str, project: Project,
             context = declared.render(block, inline, _tag)
             if getattr(block, "to_recipient", None):
                 # A list addressed to a recipient by id: that recipient's name in this locale.
-                addressee = known.get(block.to_recipient)
-                context["to"] = pick_locale(addressee.name, locale, source) if addressee \
-                    else block.to_recipient
+                context["to"] = pick_locale(block.to_names, locale, source)
             if declared.numbered:
                 if getattr(block, "numbering", "continue") == "restart":
                     numbers[declared.kind] = 0

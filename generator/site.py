@@ -16,7 +16,7 @@ from .build import Job, build
 from .errors import BuildError
 from .model import CarriedDemand, Letter, pick_locale
 from .project import Project
-from .render import Renderer, default_title
+from .render import Renderer, letter_title
 from .validate import validate
 from .write import safe_folder, write_atomic
 
@@ -34,7 +34,8 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
     `report` hears of every file written, the letters' included."""
     # The build options are part of every output's fingerprint: asking for drafts only when
     # there are some keeps the outputs of a plain `carta build` (or `--draft`) up to date.
-    drafts = any(letter.draft for letter in validate(project, drafts=True).letters)
+    content = validate(project, drafts=True)
+    drafts = any(letter.draft for letter in content.letters)
     result = build(project, drafts=drafts, jobs=jobs, allow_untranslated=allow_untranslated,
                    report=lambda kind, what: report(what) if kind == "wrote" else None,
                    warn=warn)
@@ -59,7 +60,8 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
 
     renderer = Renderer(project)
     for locale, page in pages.items():
-        context = site_context(planned.jobs, locale, pages, thumbnails, output, site)
+        context = site_context(planned.jobs, locale, pages, thumbnails, output, site,
+                               content.recipients)
         html = renderer.render_text(SITE_TEMPLATE, context, locale)
         write_atomic(page, html.encode("utf-8"))
         report(page)
@@ -87,7 +89,8 @@ def thumbnail(pdf: Path) -> bytes:
 
 
 def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
-                 thumbnails: dict[tuple[str, str], Path], output: Path, site: Path) -> dict:
+                 thumbnails: dict[tuple[str, str], Path], output: Path, site: Path,
+                 recipients: dict | None = None) -> dict:
     """What the site template shows in `locale`, every text already in that locale."""
 
     def link(path: Path) -> str:
@@ -109,12 +112,11 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
     for letter in reversed(letters):  # newest first
         # This locale's copies first: the thumbnail and its link show the first one.
         found = sorted(copies[letter.id], key=lambda job: job.locale != locale)
-        sender = pick_locale(letter.sender.name, locale, letter.language)
         earlier = by_id.get(letter.follows)
         entries.append({
             "id": letter.id,
-            "title": letter.subject or default_title(letter, locale, sender),
-            "title_lang": _tag(foreign[letter.id]) if letter.subject else None,
+            "title": letter_title(letter, locale),
+            "title_lang": _tag(foreign[letter.id]) if letter.title or letter.subject else None,
             "date": letter.date,
             "draft": letter.draft,
             "recipients": [pick_locale(r.name, locale, letter.language)
@@ -132,7 +134,7 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
             } for job in found],
         })
 
-    trackers = _trackers(letters, by_id, foreign)
+    trackers = _trackers(letters, by_id, foreign, locale, recipients or {})
     return {
         "lang": _tag(locale),
         "senders": list(dict.fromkeys(pick_locale(letter.sender.name, locale, letter.language)
@@ -148,8 +150,9 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
 
 
 def _trackers(letters: list[Letter], by_id: dict[str, Letter],
-              foreign: dict[str, str | None]) -> list[dict]:
-    """One demand-by-letter table per campaign (a first letter and those that follow it)."""
+              foreign: dict[str, str | None], locale: str, recipients: dict) -> list[dict]:
+    """One demand-by-letter table per campaign (a first letter and those that follow it),
+    each demand with whom it is addressed to."""
     campaigns: dict[str, list[Letter]] = {}
     for letter in letters:
         campaigns.setdefault(campaign.chain(letter, by_id)[0].id, []).append(letter)
@@ -159,9 +162,13 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
                  for letter in members for demand in letter.demands()}
         notes = {(letter.id, item.id): _note(item, foreign[letter.id])
                  for letter in members for item in letter.carried()}
+        # `to:` named a recipient by id, or gave a name as text.
+        named = {ident: pick_locale(r.name, locale, members[0].language)
+                 for ident, r in recipients.items()}
         rows = [{
             "text": Markup(markdown.render_inline(row["text"], lambda label: "")),
             "lang": _tag(langs[row["id"]]),
+            "to": named.get(row["to"], row["to"]),
             "first_date": row["first_date"],
             "cells": [{"status": row["statuses"].get(letter.id),
                        "note": notes.get((letter.id, row["id"]))} for letter in members],
