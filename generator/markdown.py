@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.linkify import SCHEME_RE
@@ -50,6 +51,8 @@ def _make_parser(linkify: bool = True) -> MarkdownIt:
     parser.inline.ruler.at("linkify", _linkify)
     parser.validateLink = _is_safe_link
     parser.add_render_rule("footnote_ref", _render_citation)
+    parser.add_render_rule("link_open", _render_link_open)
+    parser.add_render_rule("link_close", _render_link_close)
     # Images are refused by validation; should one come through anyway (a translation, say),
     # only its alt text is shown, so that a letter never loads a picture from elsewhere.
     parser.add_render_rule("image", _render_image_as_text)
@@ -144,6 +147,50 @@ def _render_citation(self, tokens: list[Token], index: int, options, env) -> str
     return env["cite"](tokens[index].meta["label"])
 
 
+# A link whose text is not its address ("[the report](https://...)"). Paper cannot be clicked, so
+# the print CSS writes such a link's address after it (`links: url-after`); a bare address, which
+# already shows itself, is left unmarked so that it prints once. Marking these rather than the
+# bare ones keeps the HTML of letters that only quote addresses as it was.
+NAMED_LINK_CLASS = "named-link"
+
+
+def _shows_its_address(tokens: list[Token], index: int) -> bool:
+    """Whether the link opened at tokens[index] reads as its own address: an autolink, a linkified
+    URL or e-mail address, or "[https://x](https://x)"."""
+    opening = tokens[index]
+    if opening.info == "auto":
+        return True
+    shown = []
+    for token in tokens[index + 1:]:  # links do not nest: the first close is this link's
+        if token.type == "link_close":
+            break
+        if token.type in ("text", "code_inline"):
+            shown.append(token.content)
+    text = "".join(shown).strip()
+    href = str(opening.attrs["href"])
+    return text in (href, href.removeprefix("mailto:")) or normalizeLink(text) == href
+
+
+def _render_link_open(self, tokens: list[Token], index: int, options, env) -> str:
+    token = tokens[index]
+    if not _shows_its_address(tokens, index):
+        # A copy with the class: the parsed tokens are cached and shared by every render.
+        token = token.copy(attrs={**token.attrs, "class": NAMED_LINK_CLASS})
+    return self.renderToken([token], 0, options, env)
+
+
+def _render_link_close(self, tokens: list[Token], index: int, options, env) -> str:
+    html = self.renderToken(tokens, index, options, env)
+    link_note = env.get("link_note")
+    if link_note is None:
+        return html
+    opening = next(i for i in range(index - 1, -1, -1) if tokens[i].type == "link_open")
+    if _shows_its_address(tokens, opening):
+        return html
+    # After the link, not inside it: the note's call is not part of the link's text.
+    return html + link_note(str(tokens[opening].attrs["href"]))
+
+
 def _render_image_as_text(self, tokens: list[Token], index: int, options, env) -> str:
     return escapeHtml(self.renderInlineAsText(tokens[index].children or [], options, env))
 
@@ -197,9 +244,14 @@ def _inline_tokens(text: str) -> tuple[Token, ...]:
     return tuple(_PARSER.parseInline(text, {}))
 
 
-def render_inline(text: str, cite: Callable[[str], str]) -> str:
-    """HTML for one paragraph's worth of Markdown, without the surrounding <p>."""
-    return _PARSER.renderer.render(list(_inline_tokens(text)), _PARSER.options, {"cite": cite})
+def render_inline(text: str, cite: Callable[[str], str],
+                  link_note: Callable[[str], str] | None = None) -> str:
+    """HTML for one paragraph's worth of Markdown, without the surrounding <p>.
+
+    `cite(label)` gives the markup of a footnote citation; `link_note(href)`, when given, the
+    markup put after each link whose text is not its address (`links: footnote`)."""
+    env = {"cite": cite, "link_note": link_note}
+    return _PARSER.renderer.render(list(_inline_tokens(text)), _PARSER.options, env)
 
 
 def refused_markup(text: str) -> list[str]:
