@@ -458,7 +458,9 @@ def _archive(project: Project, letters, locales, dry_run: bool, report) -> Archi
     signer = _Signer(project, folder) if project.settings.signing_key else None
     if signer is not None:
         signer.check_existing(manifest)  # before any work: never sign over a tampered head
-    jobs = plan(project, letters, locales).jobs
+    # Each version is archived on its own, with its own catalog; a combined document is a
+    # publishing form of those versions, not archived separately.
+    jobs = [job for job in plan(project, letters, locales).jobs if not job.versions]
     maker = DocumentMaker(project, strict=True)  # the build's render path, always strict
     actions = []
     for job in jobs:

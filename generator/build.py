@@ -31,8 +31,11 @@ class Job:
     letter, one recipient's copy."""
 
     letter: Letter
-    locale: str
+    locale: str  # for a combined document, its locales joined by "+": "en+es"
     recipient: Recipient | None = None
+    # A document with the letter's versions one after the other (`combine:`): (locale, letter)
+    # per version, in order. Empty for the ordinary document in one locale.
+    versions: tuple[tuple[str, Letter], ...] = ()
 
     @property
     def name(self) -> str:
@@ -47,7 +50,9 @@ class Job:
     def depends(self, project: Project) -> set[Path]:
         """The files read to plan this document: the letter, its campaign, the shared content,
         carta.toml and the catalog of its locale (even if there is none yet)."""
-        return {*self.letter.depends, catalog.catalog_path(project, self.letter.id, self.locale)}
+        locales = [locale for locale, _ in self.versions] or [self.locale]
+        return {*self.letter.depends,
+                *(catalog.catalog_path(project, self.letter.id, locale) for locale in locales)}
 
 
 @dataclass
@@ -95,8 +100,18 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
                                                                 allow_untranslated)
             problems += found
             result.warnings += warned
+        # The parallel versions, when every locale they need is built.
+        combined = (tuple((locale, localized[locale]) for locale in letter.combine)
+                    if letter.combine and set(letter.combine) <= set(chosen) else ())
+        if letter.combine and not combined:
+            result.warnings.append(
+                f"{letter.id}: no combined {'+'.join(letter.combine)} document: it needs "
+                f"every one of {', '.join(letter.combine)} among the locales built")
         if not letter.merge:
             result.jobs += [Job(localized[locale], locale) for locale in chosen]
+            if combined:
+                result.jobs.append(Job(combined[0][1], "+".join(letter.combine),
+                                       versions=combined))
             continue
         for recipient in letter.recipients:
             # Each recipient gets its copy in the languages it reads, among those built.
@@ -107,6 +122,9 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
                     f"{letter.id}: {recipient.id} reads {', '.join(recipient.locales)}, none of "
                     f"which is built ({', '.join(chosen)}); no copy for it")
             result.jobs += [Job(localized[locale], locale, recipient) for locale in wanted]
+            if combined:
+                result.jobs.append(Job(combined[0][1], "+".join(letter.combine), recipient,
+                                       combined))
     if problems:
         raise ContentError(problems)
     return result
@@ -249,6 +267,8 @@ class DocumentMaker:
         self._pdf = None
 
     def html(self, job: Job) -> str:
+        if job.versions:
+            return self.renderer.render_versions(job.versions, job.recipient)
         return self.renderer.render(job.letter, job.locale, job.recipient)
 
     def pdf(self, job: Job, html: str, archival=None) -> tuple[bytes, list[str]]:
@@ -260,7 +280,8 @@ class DocumentMaker:
             self._pdf = PdfMaker((self.project.content, self.project.templates,
                                   builtin_templates()), strict=self.strict)
         seen = len(self._pdf.warnings)
-        data = self._pdf.make(html, job.letter.source.parent, job.name, archival)
+        langs = tuple(i18n.language_tag(locale) for locale, _ in job.versions)
+        data = self._pdf.make(html, job.letter.source.parent, job.name, archival, langs)
         return data, self._pdf.warnings[seen:]
 
     def files_read(self) -> set[Path]:

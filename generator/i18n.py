@@ -32,6 +32,12 @@ def parse_locale(code: str) -> Locale:
         ) from None
 
 
+def language_name(locale: str) -> str:
+    """The language's own name for itself, capitalized as a heading: "English", "Español"."""
+    name = parse_locale(locale).get_display_name(locale.replace("-", "_")) or locale
+    return name[:1].upper() + name[1:]
+
+
 def format_date(value: datetime.date, locale: str) -> str:
     """The long date of the locale: "19 de septiembre de 2017", "September 19, 2017"."""
     return babel_format_date(value, format="long", locale=locale)

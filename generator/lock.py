@@ -19,6 +19,7 @@ from .errors import CartaError
 from .write import open_no_follow, safe_folder
 
 LOCK_NAME = ".carta.lock"
+_HOLDER_WIDTH = 256
 # Locks this process holds (path -> depth): a command that holds the lock may call another
 # that takes it (mail builds, then sends), without locking itself out.
 _HELD: dict[str, int] = {}
@@ -55,9 +56,10 @@ def project_lock(output: Path, command: str, wait: float = 0.0):
                 if time.monotonic() >= deadline:
                     raise ProjectBusy(_busy_message(descriptor, path, command)) from None
                 time.sleep(0.1)
-        # Who holds it, for the message the other run prints. Written after locking.
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, json.dumps({"pid": os.getpid(), "command": command}).encode(), 0)
+        # Who holds it, for the message the other run prints. Written after locking, padded to
+        # a fixed width in one write: a reader never sees it empty or half old, half new.
+        holder = json.dumps({"pid": os.getpid(), "command": command}).encode()
+        os.pwrite(descriptor, holder.ljust(_HOLDER_WIDTH), 0)
         _HELD[held] = 1
         try:
             yield
@@ -68,10 +70,16 @@ def project_lock(output: Path, command: str, wait: float = 0.0):
 
 
 def _busy_message(descriptor: int, path: Path, command: str) -> str:
-    try:
-        holder = json.loads(os.pread(descriptor, 4096, 0) or b"{}")
-    except ValueError:
-        holder = {}
+    holder = {}
+    # The holder writes its name just after it locks: give it a moment to do so.
+    for _ in range(20):
+        try:
+            holder = json.loads(os.pread(descriptor, _HOLDER_WIDTH, 0) or b"{}")
+        except ValueError:
+            holder = {}
+        if holder:
+            break
+        time.sleep(0.025)
     who = (f"'carta {holder['command']}' (process {holder['pid']})"
            if isinstance(holder, dict) and {"command", "pid"} <= holder.keys()
            else "another carta run")

@@ -123,7 +123,9 @@ def make_drafts(project: Project, letters: tuple[str, ...] = (),
     if built.failed:
         # A PDF that could not be made must not be mailed as whatever is on disk.
         raise CartaError("no e-mail was prepared: " + "; ".join(built.failed))
-    jobs = built.plan.jobs  # the documents the build checked and made: no second plan
+    # The documents the build checked and made (no second plan); each recipient gets its
+    # copies per language, not the combined document.
+    jobs = [job for job in built.plan.jobs if not job.versions]
     renderer = Renderer(project)
     problems: list[Problem] = []
     copies: dict[tuple[str, str | None], list] = {}

@@ -71,11 +71,15 @@ class Signatory:
 
     id: str
     kind: SignatoryKind
-    name: str
+    name: dict[str, str]  # per locale, like senders' names ("" for one name in every locale)
     country: dict[str, str] = field(default_factory=dict)
     url: str | None = None
     logo: Path | None = None
     affiliation: dict[str, str] = field(default_factory=dict)
+    place: dict[str, str] = field(default_factory=dict)  # a city or region, shown before country
+    # What alphabetical order sorts by; empty: the name, or for a person "Family, Given" (the
+    # name's last word first), which a compound family name ("Pérez Gómez") must spell out.
+    sort_as: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class Tier:
     title: str | None
     members: tuple[Signatory, ...]
     lang: str | None = None
+    count: bool = True  # False: no "31 signing organizations" line
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,8 @@ class Signatures:
     tiers: tuple[Tier, ...]
     order: SignatureOrder = "as-listed"  # alphabetical: by the collation of each output locale
     logos: bool = False
+    # columns: names in balanced columns; table: one row per signatory, with a header row.
+    layout: Literal["columns", "table"] = "columns"
 
 
 @dataclass(frozen=True)
@@ -216,6 +223,8 @@ class Letter:
     address_label: str | None = None  # a label before the address block ("A:", "To,")
     note_style: NoteStyle = "numeric"  # footnote markers: 1 2 3, * † ‡, [1] [2]
     link_style: LinkStyle | None = None  # links on paper; None: the project's setting
+    # Locales whose versions also go into one document, one after the other ("en", "es").
+    combine: tuple[str, ...] = ()
     # Where each field stands in the letter's file ("body[3].paragraph" -> line, column), for
     # problems found once the letter is whole: campaign, translations.
     positions: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

@@ -168,7 +168,8 @@ class PdfMaker:
             raise BuildError(f"cannot prepare the fonts for the PDF: {error.strerror or error}"
                              f" (while writing {error.filename or 'a temporary file'})") from None
 
-    def make(self, html: str, base: Path, name: str, archival: Archival | None = None) -> bytes:
+    def make(self, html: str, base: Path, name: str, archival: Archival | None = None,
+             article_langs: tuple[str, ...] = ()) -> bytes:
         """PDF bytes for one HTML document; `base` resolves relative URLs, `name` is for errors.
 
         With `archival`, the PDF is PDF/A-3 with the sources attached, and its bytes depend
@@ -192,7 +193,8 @@ class PdfMaker:
             }
         self.fetcher.document = name  # so that a refusal names the document
         with _source_date_epoch(archival):
-            return self._write(html, base, name, options)
+            pdf = self._write(html, base, name, options)
+        return tag_article_languages(pdf, article_langs) if article_langs else pdf
 
     def _write(self, html: str, base: Path, name: str, options: dict) -> bytes:
         collector = _ErrorCollector()
@@ -284,3 +286,35 @@ def uses_harfbuzz_subsetter() -> bool:
     from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 
     return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def tag_article_languages(pdf: bytes, langs: tuple[str, ...]) -> bytes:
+    """Give the document's <article> structure elements (/Art, in order) their languages.
+
+    WeasyPrint writes the document's language in the catalog only; a combined document holds
+    versions in several languages, each an <article lang>, and a screen reader needs each
+    version's language in the structure tree to read it with the right voice."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        articles = []
+
+        def walk(node) -> None:
+            if isinstance(node, pikepdf.Array):
+                for child in node:
+                    walk(child)
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                if node.S == "/Art":
+                    articles.append(node)
+                    return
+                walk(node.get("/K"))
+
+        walk(document.Root.StructTreeRoot.get("/K"))
+        for article, lang in zip(articles, langs, strict=False):
+            article.Lang = pikepdf.String(lang)
+        out = io.BytesIO()
+        # A deterministic /ID keeps the bytes reproducible.
+        document.save(out, deterministic_id=True)
+        return out.getvalue()

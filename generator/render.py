@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import mimetypes
 import re
@@ -19,6 +20,8 @@ from .project import Project
 
 LETTER_TEMPLATE = "letter.html"
 FOOTNOTES_TEMPLATE = "footnotes.html"
+VERSION_TEMPLATE = "parts/version.html"
+COMBINED_TEMPLATE = "combined.html"
 
 
 class RecordingLoader(jinja2.FileSystemLoader):
@@ -42,6 +45,29 @@ class Note:
     id: str
     html: Markup
     lang: str | None = None  # a BCP 47 tag, set when the note is not in the page's language
+    style: str = "numeric"  # the letter's `notes`: how `marker` writes the number
+    link: bool = False  # a link's address as a footnote (`links: footnote`), on paper only
+    prefix: str = ""  # before its ids in the page: "es-" in a combined document's versions
+
+    @property
+    def anchor(self) -> str:
+        """What its ids are made of (note-<anchor>, fn-<anchor>): unique in the document."""
+        return self.prefix + self.id
+
+    # The symbols of `notes: symbols`, in order; the same list as @counter-style carta-symbols
+    # in templates/letter.css, which prints them in the PDF.
+    SYMBOLS = ("*", "†", "‡", "§", "‖", "¶")
+
+    @property
+    def marker(self) -> str:
+        """The note's mark as the HTML shows it, the one the PDF prints: 1 2 3; * † ‡ § ‖ ¶,
+        then ** †† and so on (CSS's symbolic system); [1] [2]."""
+        if self.style == "symbols":
+            turn, index = divmod(self.number - 1, len(self.SYMBOLS))
+            return self.SYMBOLS[index] * (turn + 1)
+        if self.style == "brackets":
+            return f"[{self.number}]"
+        return str(self.number)
 
 
 class Renderer:
@@ -90,21 +116,41 @@ class Renderer:
         """The letter as a complete HTML document in `locale`; with `recipient`, that
         recipient's copy of a merged letter."""
         env = self.environment(locale)
-        try:
+        with template_errors(LETTER_TEMPLATE, letter.id):
             template = env.get_template(LETTER_TEMPLATE)
             footnotes = env.get_template(FOOTNOTES_TEMPLATE).module
             context = letter_context(letter, locale, self.project, recipient, footnotes.call,
                                      self.files_read)
             return template.render(context)
-        except jinja2.TemplateSyntaxError as error:
-            raise BuildError(
-                f"{error.filename or error.name}:{error.lineno}: template syntax error: "
-                f"{error.message}") from None
-        except jinja2.TemplateError as error:
-            raise BuildError(
-                f"template {LETTER_TEMPLATE} (or one it includes) failed for letter "
-                f"'{letter.id}': {error}") from None
 
+    def render_versions(self, versions, recipient: Recipient | None = None) -> str:
+        """One HTML document with the letter's versions one after the other (`combine:`): each
+        version rendered in its own locale (its template phrases, dates, hyphenation), each in
+        an <article lang>, and the signatory lists once, after the last version."""
+        rendered = []
+        with template_errors(COMBINED_TEMPLATE, versions[0][1].id):
+            for locale, letter in versions:
+                env = self.environment(locale)
+                # Ids stay unique across versions: "en-demand-x", "es-demand-x".
+                context = letter_context(letter, locale, self.project, recipient,
+                                         env.get_template(FOOTNOTES_TEMPLATE).module.call,
+                                         self.files_read, id_prefix=f"{locale}-")
+                context["combined"] = True
+                rendered.append({
+                    "locale": locale, "lang": context["lang"], "title": context["title"],
+                    "label": i18n.language_name(locale),
+                    # Each version's pages say "Page 1 of 2" in its own language.
+                    "page_label": Markup(env.from_string(
+                        '{{ _("Page {page} of {pages}")|css_content }}').render()),
+                    "html": Markup(env.get_template(VERSION_TEMPLATE).render(context))})
+            locale, letter = versions[0]
+            env = self.environment(locale)
+            context = letter_context(letter, locale, self.project, recipient,
+                                     env.get_template(FOOTNOTES_TEMPLATE).module.call,
+                                     self.files_read)
+            context.update(combined=True, versions=rendered,
+                           title=" / ".join(dict.fromkeys(v["title"] for v in rendered)))
+            return env.get_template(COMBINED_TEMPLATE).render(context)
 
     def render_text(self, template_name: str, context: dict, locale: str) -> str:
         """A plain-text template (such as the e-mail cover text) in `locale`."""
@@ -112,6 +158,22 @@ class Renderer:
             return self.environment(locale).get_template(template_name).render(context)
         except jinja2.TemplateError as error:
             raise BuildError(f"template {template_name} failed: {error}") from None
+
+
+@contextlib.contextmanager
+def template_errors(template_name: str, letter_id: str):
+    """Template mistakes (a project's own templates are the likely source) as BuildErrors that
+    name the template, its line, and the letter."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(
+            f"{error.filename or error.name}:{error.lineno}: template syntax error: "
+            f"{error.message}") from None
+    except jinja2.TemplateError as error:
+        raise BuildError(
+            f"template {template_name} (or one it includes) failed for letter "
+            f"'{letter_id}': {error}") from None
 
 
 def css_content(text: str) -> Markup:
@@ -130,7 +192,7 @@ def css_content(text: str) -> Markup:
 
 def letter_context(letter: Letter, locale: str, project: Project,
                    recipient: Recipient | None = None, call=None,
-                   files_read: set[Path] | None = None) -> dict:
+                   files_read: set[Path] | None = None, id_prefix: str = "") -> dict:
     """Everything the letter template shows, already localized and rendered to HTML.
 
     `call(note, first)` gives the markup of one footnote call (the macro `call` of
@@ -146,16 +208,33 @@ def letter_context(letter: Letter, locale: str, project: Project,
     files_read = files_read if files_read is not None else set()
     source = letter.language
     sender_name = pick_locale(letter.sender.name, locale, source)
-    notes = _notes(letter)
+    notes = _notes(letter, id_prefix)
     cited: set[str] = set()
+    # Every footnote of the page in the order of its call: the PDF's footnote counter counts
+    # them so, links' notes included, and each note is numbered here to match it.
+    called: list[Note] = []
 
     def cite(label: str) -> str:
         first = label not in cited
         cited.add(label)
+        if first:
+            notes[label] = dataclasses.replace(notes[label], number=len(called) + 1)
+            called.append(notes[label])
         return str(call(notes[label], first))
 
+    def link_note(href: str) -> str:
+        # An id no reference can have (theirs are lowercase slugs): the PDF's check of
+        # misplaced footnotes names notes by id.
+        note = Note(len(called) + 1, f"link_{len(called) + 1}",
+                    Markup('<a href="{0}">{0}</a>').format(href), None, letter.note_style,
+                    link=True, prefix=id_prefix)
+        called.append(note)
+        return str(call(note, True))
+
     def inline(text: str) -> Markup:
-        return Markup(markdown.render_inline(text, cite))
+        # Only the letter's texts: a link in a note cannot have a note (CSS prints its URL).
+        footnoted = (letter.link_style or project.settings.links) == "footnote"
+        return Markup(markdown.render_inline(text, cite, link_note if footnoted else None))
 
     numbers: dict[str, int] = {}  # the last number given, per kind of numbered list
 
@@ -227,10 +306,12 @@ def letter_context(letter: Letter, locale: str, project: Project,
         # Who writes, to whom, which letter: what an archivist searches for.
         "keywords": [sender_name, *(r["name"] for r in recipients), letter.id],
         "letter_id": letter.id,
+        "combined": False,  # True inside a document of several versions (`combine:`)
+        "id_prefix": id_prefix,  # before every id: versions in one document keep theirs apart
     }
 
 
-def _notes(letter: Letter) -> dict[str, Note]:
+def _notes(letter: Letter, id_prefix: str = "") -> dict[str, Note]:
     order = markdown.citation_order(blocks.markdown_texts(letter))
     by_id = {reference.id: reference for reference in letter.references}
 
@@ -240,33 +321,57 @@ def _notes(letter: Letter) -> dict[str, Note]:
     return {
         label: Note(number, label,
                     Markup(markdown.render_inline(by_id[label].text, no_nested_citations)),
-                    _tag(by_id[label].lang))
+                    _tag(by_id[label].lang), letter.note_style, prefix=id_prefix)
         for number, label in enumerate(order, start=1)
     }
 
 
 def _signatures(letter: Letter, locale: str, files_read: set[Path]) -> list[dict]:
     """The signatory tiers, each with its organisations and people, in the letter's order or
-    in the collation of `locale` (so that "Ángel" sorts with "A")."""
+    in the collation of `locale` (so that "Ángel" sorts with "A", and people by family name)."""
     if letter.signatures is None:
         return []
+
+    def text(texts: dict[str, str]) -> str | None:
+        return pick_locale(texts, locale, letter.language) if texts else None
+
+    def sort_text(member) -> str:
+        if member.sort_as:
+            return text(member.sort_as)
+        name = text(member.name)
+        words = name.split()
+        if member.kind == "organization" or len(words) < 2:
+            return name
+        # "Ana María Ejemplo" sorts as "Ejemplo, Ana María"; the comma sorts before any letter,
+        # so "Ruiz, Ana" comes before "Ruizo, Bea".
+        return f"{words[-1]}, {' '.join(words[:-1])}"
+
     key = i18n.sort_key(locale) if letter.signatures.order == "alphabetical" else None
     tiers = []
     for tier in letter.signatures.tiers:
-        members = sorted(tier.members, key=lambda m: key(m.name)) if key else tier.members
-        entries = [{
-            "name": member.name,
-            "kind": member.kind,
-            "detail": pick_locale(member.country if member.kind == "organization"
-                                  else member.affiliation, locale, letter.language),
-            "url": member.url,
-            "logo": _data_url(member.logo, files_read) if member.logo else None,
-        } for member in members]
+        members = sorted(tier.members, key=lambda m: key(sort_text(m))) if key else tier.members
+        entries = []
+        for member in members:
+            where = ", ".join(filter(None, (text(member.place), text(member.country))))
+            affiliation = text(member.affiliation) if member.kind == "individual" else None
+            entries.append({
+                "name": text(member.name),
+                "kind": member.kind,
+                "affiliation": affiliation,
+                "where": where or None,  # "place, country", either alone, or None
+                # The columns layout's line under the name.
+                "detail": " · ".join(filter(None, (affiliation, where))) or None,
+                "url": member.url,
+                "logo": _data_url(member.logo, files_read) if member.logo else None,
+            })
         tiers.append({
             "title": tier.title, "lang": _tag(tier.lang), "entries": entries,
+            "layout": letter.signatures.layout, "count": tier.count,
             "organizations": sum(1 for e in entries if e["kind"] == "organization"),
             "individuals": sum(1 for e in entries if e["kind"] == "individual"),
-            "affiliated": any(e["kind"] == "individual" and e["detail"] for e in entries),
+            "affiliated": any(e["affiliation"] for e in entries),
+            # The table's place column is headed "Place" once any signatory gives one.
+            "places": any(member.place for member in members),
         })
     return tiers
 

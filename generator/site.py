@@ -42,6 +42,9 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
     if result.failed:
         raise BuildError("\n".join(result.failed))
     planned = result.plan  # the documents the build checked and made: no second plan
+    # The site lists each letter per language; a combined document (combine:) is one more
+    # file beside them, linked from nowhere yet.
+    jobs = [job for job in planned.jobs if not job.versions]
     output = project.output.resolve()
     # output/site must be a real folder: a link there would send the pages anywhere.
     site = safe_folder(project.root, project.output / "site")
@@ -51,7 +54,7 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
              for number, locale in enumerate(locales)}
 
     thumbnails: dict[tuple[str, str], Path] = {}
-    for job in planned.jobs:
+    for job in jobs:
         key = (job.letter.id, job.locale)
         if key not in thumbnails:  # a merged letter: its first copy in the locale stands for all
             thumbnails[key] = site / "thumbnails" / f"{job.letter.id}.{job.locale}.png"
@@ -60,7 +63,7 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
 
     renderer = Renderer(project)
     for locale, page in pages.items():
-        context = site_context(planned.jobs, locale, pages, thumbnails, output, site,
+        context = site_context(jobs, locale, pages, thumbnails, output, site,
                                content.recipients)
         html = renderer.render_text(SITE_TEMPLATE, context, locale)
         write_atomic(page, html.encode("utf-8"))

@@ -41,14 +41,16 @@ SLUG_MAX = 80
 LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "title", "place",
                  "subject", "salutation", "closing", "body", "references", "merge", "signatories",
                  "follows", "letterhead", "signer", "signers", "postscript", "address_label",
-                 "notes", "links")
+                 "notes", "links", "combine")
 # No recipients: a joint statement or an open letter addressed to no one in particular.
 LETTER_REQUIRED = ("id", "date", "sender", "body")
 SENDER_FIELDS = ("name", "logo", "address", "email", "url")
 RECIPIENT_FIELDS = ("name", "salutation", "role", "organization", "address", "email", "locales",
                     "tags")
-SIGNATORY_FIELDS = ("kind", "name", "country", "url", "logo", "affiliation")
-SIGNATURE_FIELDS = ("order", "logos", "tiers")
+SIGNATORY_FIELDS = ("kind", "name", "place", "country", "url", "logo", "affiliation", "sort_as")
+SIGNATURE_FIELDS = ("order", "logos", "layout", "tiers")
+SIGNATURE_LAYOUTS = ("columns", "table")  # as in the model's Signatures.layout
+TIER_FIELDS = ("title", "members", "count")
 LOGO_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -421,8 +423,8 @@ def read_signatories(project: Project,
         if "kind" in fields and kind not in SIGNATORY_KINDS:
             reader.problem(fields, "kind", f"{ident}.kind",
                            f"expected {' or '.join(SIGNATORY_KINDS)}, found {describe(kind)}")
-        name = reader.text(fields, "name", f"{ident}.name") if "name" in fields else None
-        if kind not in SIGNATORY_KINDS or name is None:
+        name = _optional_localized(reader, fields, "name", ident)
+        if kind not in SIGNATORY_KINDS or not name:
             continue
         found[ident] = Signatory(
             id=ident, kind=kind, name=name,
@@ -430,6 +432,8 @@ def read_signatories(project: Project,
             url=reader.optional_text(fields, "url", f"{ident}.url"),
             logo=_logo(project, reader, fields, f"{ident}.logo"),
             affiliation=_optional_localized(reader, fields, "affiliation", ident),
+            place=_optional_localized(reader, fields, "place", ident),
+            sort_as=_optional_localized(reader, fields, "sort_as", ident),
         )
     return found, reader.problems + list(loaded.problems)
 
@@ -498,6 +502,7 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         if "notes" in top else "numeric",
         "link_style": reader.choice(top, "links", "links", LINK_STYLES) if "links" in top
         else None,
+        "combine": _combine(reader, top) if "combine" in top else (),
     }
     if short["subject"] and (problem := check_header_text(short["subject"])):
         # The subject is the e-mail's Subject header: one line, or `carta mail` would fail.
@@ -524,6 +529,25 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         closing=closing if isinstance(closing, str) else None, show_closing=closing is not False,
         **short, **layout,
     ), problems
+
+
+def _combine(reader: Reader, top: SourceMap) -> tuple[str, ...]:
+    """`combine: [en, es]`: the locales of a document holding those versions in turn."""
+    listed = reader.items(top, "combine", "combine", top["combine"],
+                          "a list of two or more locale codes, such as [en, es]")
+    codes = tuple(code for index, value in enumerate(listed or ())
+                  if (code := reader.locale_code(listed, index, f"combine[{index + 1}]", value)))
+    if listed is not None and len(codes) == len(listed) and len(set(codes)) != len(codes):
+        reader.problem(top, "combine", "combine",
+                       "expected two or more different locale codes, such as [en, es], found "
+                       f"{', '.join(str(value) for value in listed) or 'none'}")
+        return ()
+    if listed is not None and len(codes) < 2:
+        reader.problem(top, "combine", "combine",
+                       "expected two or more locale codes, such as [en, es]; one locale is "
+                       "the ordinary document")
+        return ()
+    return codes
 
 
 def _text_or_false(reader: Reader, top: SourceMap, key: str) -> str | bool | None:
@@ -612,6 +636,8 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
     order = reader.choice(spec, "order", "signatories.order", SIGNATURE_ORDERS) \
         if "order" in spec else "as-listed"
     logos = _boolean(reader, spec, "logos") if "logos" in spec else False
+    layout = reader.choice(spec, "layout", "signatories.layout", SIGNATURE_LAYOUTS) \
+        if "layout" in spec else "columns"
     tiers = []
     seen: dict[str, int] = {}
     raw_tiers = reader.items(spec, "tiers", "signatories.tiers", spec.get("tiers"),
@@ -622,7 +648,13 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
         if tier is None:
             continue
         if prefix is None:
-            reader.check_keys(tier, field, ("title", "members"), ("members",))
+            reader.check_keys(tier, field, TIER_FIELDS, ("members",))
+        count = tier.get("count", True)
+        if not isinstance(count, bool):
+            reader.problem(tier, "count", f"{field}.count",
+                           f"expected true or false (false: no count line), found "
+                           f"{describe(count)}")
+            count = True
         title = reader.optional_text(tier, "title", f"{field}.title")
         positions[f"{field}.title"] = tier.position("title")
         members = []
@@ -640,8 +672,8 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
             else:
                 seen[ident] = listed.position(index)[0]
                 members.append(known[ident])
-        tiers.append(Tier(title, tuple(members)))
-    return Signatures(tuple(tiers), order or "as-listed", logos)
+        tiers.append(Tier(title, tuple(members), count=count))
+    return Signatures(tuple(tiers), order or "as-listed", logos, layout or "columns")
 
 
 def _did_you_mean(value: object, known) -> str:

@@ -86,10 +86,10 @@ def test_parallel_and_serial_builds_give_the_same_bytes(sample, tmp_path):
 
 def test_one_failing_document_does_not_stop_the_others(sample):
     two_letters(sample)
-    builtin = Path(__file__).resolve().parent.parent / "templates" / "letter.html"
+    builtin = Path(__file__).resolve().parent.parent / "templates" / "parts" / "version.html"
     broken = builtin.read_text(encoding="utf-8").replace(
         "<main>", '<main>{% if letter_id == "carta-segunda" %}{{ no_such_value }}{% endif %}')
-    sample.write("templates/letter.html", broken)
+    sample.write("templates/parts/version.html", broken)
     result = run("--project", str(sample.root), "build", "--jobs", "2")
     assert result.exit_code == 1
     assert "'no_such_value' is undefined" in result.output
@@ -133,8 +133,8 @@ def test_doctor_reports_the_font_subsetter():
 def test_a_refused_resource_warns_by_default_and_fails_with_strict(sample, tmp_path):
     outside = tmp_path / "fuera.png"
     outside.write_bytes(b"\x89PNG\r\n\x1a\n")
-    builtin = Path(__file__).resolve().parent.parent / "templates" / "letter.html"
-    sample.write("templates/letter.html", builtin.read_text(encoding="utf-8").replace(
+    builtin = Path(__file__).resolve().parent.parent / "templates" / "parts" / "version.html"
+    sample.write("templates/parts/version.html", builtin.read_text(encoding="utf-8").replace(
         "<main>", f'<main><img alt="" src="{outside.as_uri()}">'))
     result = run("--project", str(sample.root), "build", "--format", "pdf")
     assert result.exit_code == 0, result.output

@@ -362,7 +362,7 @@ def test_unsafe_markdown_links_stay_text(url):
                                  "mailto:contacto@example.org"])
 def test_safe_markdown_links_are_links(url):
     html = markdown.render_inline(f"[Organización Ejemplo A]({url})", lambda label: "")
-    assert f'<a href="{url}">' in html
+    assert f'<a href="{url}" class="named-link">Organización Ejemplo A</a>' in html
     assert markdown.refused_markup(f"[x]({url})") == []
 
 

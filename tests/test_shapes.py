@@ -178,7 +178,7 @@ def test_the_addressee_of_a_carried_demand_reaches_the_tracker(sample):
     assert result.exit_code == 0, result.output
     page = (sample.root / "output/site/index.html").read_text("utf-8")
     row = page.split("Una demanda ficticia a los organismos.")[1].split("</th>")[0]
-    assert '<span class="to">addressed to Organismo Ejemplo A</span>' in row, row
+    assert '<span class="to">dirigida a Organismo Ejemplo A</span>' in row, row
 
 
 @pytest.mark.parametrize("change, message", [
