@@ -59,25 +59,34 @@ class Job:
 class Plan:
     jobs: list[Job] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # With plan(partial=True): every problem found, and what it keeps from being made
+    # ("letter-id (all)", "letter-id (en)").
+    problems: list[Problem] = field(default_factory=list)
+    not_planned: list[str] = field(default_factory=list)
 
 
 def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
-         allow_untranslated: bool = False, drafts: bool = False) -> Plan:
+         allow_untranslated: bool = False, drafts: bool = False,
+         partial: bool = False) -> Plan:
     """Check content and translations, and list every document to make; write nothing.
 
-    Every problem of every letter and locale is collected before one error is raised.
+    Every problem of every letter and locale is collected before one error is raised. With
+    `partial`, nothing is raised: the plan holds every document that can be made (a letter
+    with problems is left out, and a stale translation leaves out only its own locale) and
+    `Plan.problems` and `Plan.not_planned` say what was left out and why.
     """
-    content = validate(project, letters, drafts)
+    content = validate(project, letters, drafts, partial=partial)
     chosen = locales or project.settings.locales
-    result = Plan()
-    problems: list[Problem] = []
+    result = Plan(not_planned=[f"{ident} (all)" for ident in content.not_valid])
+    problems: list[Problem] = list(content.problems)
     for locale in chosen:
         try:
             i18n.parse_locale(locale)
         except CartaError as error:
             problems.append(Problem("--locale" if locales else "carta.toml", None, None,
                                     "locales", error.message))
-    if problems:
+    if problems and not (partial and content.letters):
+        # Bad --locale codes, or nothing at all that can be built.
         raise ContentError(problems)
     catalog_dirs = tuple(path / "locale" for path in project.template_dirs())
     for locale in chosen:
@@ -95,27 +104,31 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
         localized = {}
         for locale in chosen:
             translation, found = load_translation(project, letter, locale)
-            problems += found
-            localized[locale], found, warned = catalog.localize(letter, locale, translation,
-                                                                allow_untranslated)
-            problems += found
+            localized[locale], more, warned = catalog.localize(letter, locale, translation,
+                                                               allow_untranslated)
             result.warnings += warned
+            if found or more:
+                problems += found + more
+                if partial:  # this locale of this letter waits; the others go on
+                    del localized[locale]
+                    result.not_planned.append(f"{letter.id} ({locale})")
+        built = [locale for locale in chosen if locale in localized] if partial else chosen
         # The parallel versions, when every locale they need is built.
         combined = (tuple((locale, localized[locale]) for locale in letter.combine)
-                    if letter.combine and set(letter.combine) <= set(chosen) else ())
+                    if letter.combine and set(letter.combine) <= set(built) else ())
         if letter.combine and not combined:
             result.warnings.append(
                 f"{letter.id}: no combined {'+'.join(letter.combine)} document: it needs "
                 f"every one of {', '.join(letter.combine)} among the locales built")
         if not letter.merge:
-            result.jobs += [Job(localized[locale], locale) for locale in chosen]
+            result.jobs += [Job(localized[locale], locale) for locale in built]
             if combined:
                 result.jobs.append(Job(combined[0][1], "+".join(letter.combine),
                                        versions=combined))
             continue
         for recipient in letter.recipients:
             # Each recipient gets its copy in the languages it reads, among those built.
-            wanted = [locale for locale in chosen
+            wanted = [locale for locale in built
                       if not recipient.locales or locale in recipient.locales]
             if not wanted:
                 result.warnings.append(
@@ -125,8 +138,9 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
             if combined:
                 result.jobs.append(Job(combined[0][1], "+".join(letter.combine), recipient,
                                        combined))
-    if problems:
+    if problems and not partial:
         raise ContentError(problems)
+    result.problems = problems
     return result
 
 
@@ -159,7 +173,8 @@ class BuildResult:
 def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
           formats: tuple[str, ...] = FORMATS, output: Path | None = None,
           allow_untranslated: bool = False, jobs: int = 1, force: bool = False,
-          strict: bool = False, drafts: bool = False,
+          strict: bool = False, drafts: bool = False, partial: bool = False,
+          maker: DocumentMaker | None = None,
           report: Callable[[str, Path | str], None] = lambda kind, what: None,
           warn: Callable[[str], None] = lambda message: None) -> BuildResult:
     """Build PDF and HTML for the chosen letters and locales.
@@ -169,23 +184,28 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
     outside the project, the network) is left out with a warning, or with `strict` fails its
     document. `report` hears ("start", total) once, then of
     each output as it ends: ("wrote", path), ("skipped", path) or ("failed", message).
+    A long-running caller (`carta serve`) passes its own warm `maker`: documents are then made
+    in this process, with fonts and parsed CSS already loaded, in the caller's temporary folder.
     """
     started = time.perf_counter()
-    planned = plan(project, letters, locales, allow_untranslated, drafts)
+    planned = plan(project, letters, locales, allow_untranslated, drafts, partial)
     for message in planned.warnings:
         warn(message)
     output = (output or project.output).resolve()
     # One build at a time per output folder: two would race on the state file.
     with project_lock(output, "build"):
+        # --draft is no option of every output: only an unfinished letter (a draft, which it
+        # lets through) is made differently, so its state goes into that letter's keys alone.
         fingerprints = Fingerprints(project, output, {"allow_untranslated": allow_untranslated,
-                                                      "strict": strict, "drafts": drafts})
+                                                      "strict": strict})
         result = BuildResult(plan=planned)
         tasks, keys = [], {}
         for job in planned.jobs:
             outputs = []
             for extension in (ext for ext in FORMATS if ext in formats):
                 path = job.output(output, extension)
-                keys[path] = fingerprints.key(job.name, job.locale, extension)
+                keys[path] = fingerprints.key(f"{job.name}\0{job.letter.draft}", job.locale,
+                                              extension)
                 if not force and fingerprints.unchanged(path, keys[path]):
                     result.skipped.append(path)
                     report("skipped", path)
@@ -202,7 +222,7 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
                      "about 2.5x slower and with different bytes on every run (see carta doctor)")
 
         by_path = {path: task.job for task in tasks for _, path in task.outputs}
-        for paths, error, warnings, files_read in _run(project, tasks, jobs, strict):
+        for paths, error, warnings, files_read in _run(project, tasks, jobs, strict, maker):
             for message in warnings:
                 warn(message)
             if error:
@@ -218,10 +238,20 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
     return result
 
 
-def _run(project: Project, tasks: list[Task], jobs: int, strict: bool):
+def _run(project: Project, tasks: list[Task], jobs: int, strict: bool,
+         maker: DocumentMaker | None = None):
     """Yield (paths written, error or None, warnings) per task, in one process or a pool."""
     if not tasks:
         return  # a no-op build never loads the PDF engine
+    if maker is not None:
+        # The caller's maker stays warm for its next build; its scratch folder is the caller's.
+        _WORKER["maker"] = maker
+        try:
+            for task in tasks:
+                yield _make(task)
+        finally:
+            _WORKER.clear()
+        return
     if any(extension == "pdf" for task in tasks for extension, _ in task.outputs):
         from . import pdf  # noqa: F401  imported once here, so forked workers inherit it
     with scratch_folder() as scratch:

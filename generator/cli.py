@@ -21,6 +21,14 @@ HELP = {
     "check": "Check content for problems without building anything; exit 1 if there are any.",
     "init": "Create a new letters project in DIR, with an example letter that builds.",
     "locale": "Build only this locale (repeatable). Default: the locales in carta.toml.",
+    "check_locale": "Check only this locale's translations (repeatable). Default: the locales "
+                    "in carta.toml.",
+    "archive_locale": "Archive only this locale (repeatable). Default: the locales in "
+                      "carta.toml.",
+    "mail_locale": "Attach only this locale's PDFs (repeatable). Default: the locales each "
+                   "recipient reads, among those in carta.toml.",
+    "watch_locale": "Rebuild only this locale (repeatable). Default: the locales in "
+                    "carta.toml.",
     "format": "Build only this format (repeatable). Default: pdf and html.",
     "out": "Write into this folder instead of the project's output/.",
     "jobs": "How many documents to make at once (processes).",
@@ -147,18 +155,25 @@ def build(settings: Settings, letters, locales, formats, out, allow_untranslated
           force, strict, draft) -> None:
     from .build import FORMATS
     from .build import build as run_build
-    from .errors import BuildError
+    from .errors import BuildError, ContentError
 
     project = settings.project()
     with Progress(settings, project) as progress:
+        # Every letter that can be built is built; those with problems are named at the end.
         result = run_build(
             project, tuple(letters), tuple(locales), tuple(formats) or FORMATS, out,
             allow_untranslated=allow_untranslated, jobs=jobs, force=force, strict=strict,
-            drafts=draft,
+            drafts=draft, partial=True,
             report=progress.report,
             warn=lambda message: click.echo(f"warning: {message}", err=True))
     summary = (f"built {len(result.written)}, skipped {len(result.skipped)} unchanged, "
                f"failed {len(result.failed)} in {result.seconds:.1f} s")
+    planned = result.plan
+    if planned.problems:
+        summary += f"; not built: {', '.join(planned.not_planned)}" \
+            if planned.not_planned else ""
+        raise BuildError(ContentError(planned.problems).message + "\n"
+                         + "\n".join(result.failed + [summary]))
     if result.failed:
         raise BuildError("\n".join(result.failed + [summary]))
     settings.say(summary)
@@ -198,7 +213,7 @@ class Progress:
 
 @cli.command(help=HELP["check"])
 @click.argument("letters", nargs=-1)
-@locale_option(HELP["locale"])
+@locale_option(HELP["check_locale"])
 @click.option("--draft", is_flag=True, help=HELP["draft"])
 @click.pass_obj
 def check(settings: Settings, letters, locales, draft) -> None:
@@ -270,7 +285,7 @@ def init(settings: Settings, directory: Path) -> None:
 
 @cli.command(help=HELP["archive"])
 @click.argument("letters", nargs=-1)
-@locale_option(HELP["locale"])
+@locale_option(HELP["archive_locale"])
 @click.option("--dry-run", is_flag=True, help=HELP["dry_run"])
 @click.pass_obj
 def archive(settings: Settings, letters, locales, dry_run) -> None:
@@ -363,7 +378,7 @@ def followup(settings: Settings, letter, when, new_id) -> None:
 
 @cli.command(help=HELP["watch"])
 @click.argument("letters", nargs=-1)
-@locale_option(HELP["locale"])
+@locale_option(HELP["watch_locale"])
 @click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
               help=HELP["format"])
 @click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
@@ -397,7 +412,7 @@ def watch(settings: Settings, letters, locales, formats, allow_untranslated, dra
 
 @cli.command(help=HELP["mail"])
 @click.argument("letters", nargs=-1)
-@locale_option(HELP["locale"])
+@locale_option(HELP["mail_locale"])
 @click.option("--send", is_flag=True, help=HELP["send"])
 @click.option("--limit", type=click.IntRange(min=1), help=HELP["limit"])
 @click.option("--resend-unknown", is_flag=True,

@@ -44,6 +44,10 @@ def draft_text(earlier, new_id: str, date: datetime.date, demands) -> str:
         lines.append(f"cc: [{', '.join(r.id for r in earlier.cc)}]")
     if earlier.merge:
         lines.append("merge: true")
+    carried = _carried_settings(earlier)
+    if carried:
+        lines += ["", "# Carried from the earlier letter: review each one, keep, change or remove.",
+                  *carried]
     lines += [
         "",
         "body:",
@@ -58,6 +62,55 @@ def draft_text(earlier, new_id: str, date: datetime.date, demands) -> str:
                       "# pending, partially-met, met, rejected, withdrawn"]
     lines += ["  - paragraph: " + _quoted("[[TODO: what you ask now]]"), ""]
     return "\n".join(lines)
+
+
+def _carried_settings(earlier) -> list[str]:
+    """The earlier letter's place, subject, closing, shape and signatories, as YAML lines: a
+    follow-up usually keeps them, and a coalition must not lose its 17 signatories by
+    forgetting to copy them. Texts keep their wording, so their translations carry too."""
+    lines = []
+    for key in ("title", "place", "subject", "address_label"):
+        if getattr(earlier, key):
+            lines.append(f"{key}: {_quoted(getattr(earlier, key))}")
+    if isinstance(earlier.salutation, str):
+        lines.append(f"salutation: {_quoted(earlier.salutation)}")
+    elif earlier.salutation is False:
+        lines.append("salutation: false")
+    if not earlier.show_closing:
+        lines.append("closing: false")
+    elif earlier.closing:
+        lines.append(f"closing: {_quoted(earlier.closing)}")
+    for key in ("letterhead", "signer"):
+        if getattr(earlier, key) is False:
+            lines.append(f"{key}: false")
+    if earlier.note_style != "numeric":
+        lines.append(f"notes: {earlier.note_style}")
+    if earlier.link_style:
+        lines.append(f"links: {earlier.link_style}")
+    if earlier.combine:
+        lines.append(f"combine: [{', '.join(earlier.combine)}]")
+    if earlier.signers:
+        lines.append("signers:")
+        for signer in earlier.signers:
+            lines.append(f"  - name: {_quoted(signer.name)}")
+            if signer.role:
+                lines.append(f"    role: {json.dumps(signer.role, ensure_ascii=False)}")
+    signatures = earlier.signatures
+    if signatures and signatures.tiers:
+        lines.append("signatories:")
+        for key, default in (("order", "as-listed"), ("layout", "columns")):
+            if getattr(signatures, key) != default:
+                lines.append(f"  {key}: {getattr(signatures, key)}")
+        if signatures.logos:
+            lines.append("  logos: true")
+        lines.append("  tiers:")
+        for tier in signatures.tiers:
+            lines.append(f"    - members: [{', '.join(m.id for m in tier.members)}]")
+            if tier.title:
+                lines.append(f"      title: {_quoted(tier.title)}")
+            if not tier.count:
+                lines.append("      count: false")
+    return lines
 
 
 def followup(project: Project, letter_id: str, date: datetime.date,

@@ -208,6 +208,8 @@ def load_yaml(path: Path, shown_as: str, inside: tuple[Path, ...] = ()) -> YamlF
             detail = f"{detail} ({error.context})"
         if detail.startswith("but found another document"):
             detail = "expected one document, found a second one after a '---' line"
+        else:
+            detail = _plain(detail)
         if line is not None and _indented_with_tabs(text, line):
             detail += "; indent with spaces: YAML does not allow tabs for indentation"
         return failed(line, column, f"YAML syntax error: {detail}")
@@ -230,6 +232,45 @@ def load_yaml(path: Path, shown_as: str, inside: tuple[Path, ...] = ()) -> YamlF
     finally:
         loader.dispose()
     return YamlFile(path, shown_as, data, tuple(loader.problems))
+
+
+# The YAML parser's words for the mistakes people make, and what to do about each. The
+# parser's own text follows in brackets, for whoever wants it.
+_PLAIN = (
+    ("did not find expected '-' indicator",
+     "a list item is indented differently from the items before it; start every '- ' of one "
+     "list at the same column"),
+    ("expected <block end>, but found '-'",
+     "a list item ('- ') is indented more or less than the list it belongs to; line it up "
+     "with the other items"),
+    ("expected <block end>, but found '<block sequence start>'",
+     "a list item ('- ') is indented more or less than the list it belongs to; line it up "
+     "with the other items"),
+    ("did not find expected key",
+     "this line is indented differently from the fields around it; line up the fields of one "
+     "block at the same column"),
+    ("mapping values are not allowed",
+     "a ': ' where YAML does not expect one; put a text that holds ': ' in quotes, or check "
+     "this line's indentation"),
+    ("could not find expected ':'",
+     "expected 'field: value' on this line; a ':' is missing, or the line should be indented "
+     "under the one before"),
+    ("found unexpected end of stream",
+     "a quotation mark (\" or ') is opened and never closed"),
+    ("did not find expected ',' or ']'",
+     "a list in brackets [a, b] is not closed with ']', or its items are not separated by "
+     "commas"),
+    ("did not find expected ',' or '}'",
+     "a mapping in braces {a: b} is not closed with '}', or its items are not separated by "
+     "commas"),
+)
+
+
+def _plain(detail: str) -> str:
+    for words, plain in _PLAIN:
+        if words in detail:
+            return f"{plain} (YAML says: {detail})"
+    return detail
 
 
 def _indented_with_tabs(text: str, line: int) -> bool:

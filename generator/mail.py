@@ -162,7 +162,9 @@ def make_drafts(project: Project, letters: tuple[str, ...] = (),
         # The cover text is in the language the recipient reads first, among those built.
         job = copy_jobs[0]
         locale, source = job.locale, letter.language
-        salutation = pick_locale(addressed[0].salutation, locale, None) if recipient_id else None
+        # As in the letter: its own salutation, else the one recipient's, else the formula.
+        salutation = job.letter.salutation if isinstance(job.letter.salutation, str) else (
+            pick_locale(addressed[0].salutation, locale, None) if len(addressed) == 1 else None)
         sender_name = pick_locale(letter.sender.name, locale, source)
         gettext = i18n.template_translations(locale, renderer.catalog_dirs).gettext
         text = renderer.render_text("mail.txt", {

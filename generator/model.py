@@ -252,3 +252,6 @@ class Content:
     senders: dict[str, Sender]
     recipients: dict[str, Recipient]
     signatories: dict[str, Signatory] = field(default_factory=dict)
+    # With validate(partial=True): every problem found, and the letters they keep out.
+    problems: tuple = ()
+    not_valid: tuple[str, ...] = ()

@@ -23,4 +23,17 @@ def create_project(directory: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     (directory / "output").mkdir(exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():  # a repository's own .gitignore is left as it is
+        ignore.write_text(GITIGNORE, encoding="utf-8")
+        targets.append(ignore)
     return targets
+
+
+# What carta makes is rebuilt from the content at any time, and output/ holds logs with
+# e-mail addresses: it stays out of the repository. The archive, when it is kept in output/,
+# is copied elsewhere on purpose (see the README).
+GITIGNORE = """\
+# Made by carta from content/: rebuild with 'carta build'.
+output/
+"""

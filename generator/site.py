@@ -61,17 +61,36 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
             write_atomic(thumbnails[key], thumbnail(job.output(output, "pdf")))
             report(thumbnails[key])
 
+    # The letters are copied into the site, so that output/site/ can be published alone: every
+    # link stays inside it. A letter page's own files (its web fonts) come along.
+    letters = safe_folder(project.root, site / "letters")
+    copied: set[Path] = set()
+    for job in jobs:
+        for extension in ("pdf", "html"):
+            source, target = job.output(output, extension), job.output(letters, extension)
+            safe_folder(project.root, target.parent)
+            write_atomic(target, source.read_bytes())
+            copied.add(target)
+        for extra in sorted((output / job.letter.id).glob("fonts/*")):
+            target = letters / job.letter.id / "fonts" / extra.name
+            if target not in copied:
+                safe_folder(project.root, target.parent)
+                write_atomic(target, extra.read_bytes())
+                copied.add(target)
+
     renderer = Renderer(project)
     for locale, page in pages.items():
-        context = site_context(jobs, locale, pages, thumbnails, output, site,
+        context = site_context(jobs, locale, pages, thumbnails, letters, site,
                                content.recipients)
         html = renderer.render_text(SITE_TEMPLATE, context, locale)
         write_atomic(page, html.encode("utf-8"))
         report(page)
     # What an earlier run wrote for a letter or a locale that is gone would linger, linked
     # from nowhere but published all the same.
-    for stale in [*site.glob("index.*.html"), *site.glob("thumbnails/*.png")]:
-        if stale not in pages.values() and stale not in thumbnails.values():
+    for stale in [*site.glob("index.*.html"), *site.glob("thumbnails/*.png"),
+                  *(path for path in letters.rglob("*") if path.is_file())]:
+        if stale not in pages.values() and stale not in thumbnails.values() \
+                and stale not in copied:
             stale.unlink()
     return pages[locales[0]]
 

@@ -665,7 +665,8 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
             if not isinstance(ident, str) or ident not in known:
                 reader.problem(listed, index, where,
                                f"unknown signatory {describe(ident)}; expected an id from "
-                               "content/signatories.yaml" + _did_you_mean(ident, known))
+                               f"content/signatories.yaml ({_listing(known)})"
+                               + _did_you_mean(ident, known))
             elif ident in seen:
                 reader.problem(listed, index, where,
                                f"'{ident}' signs twice (first at line {seen[ident]})")
@@ -674,6 +675,15 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
                 members.append(known[ident])
         tiers.append(Tier(title, tuple(members), count=count))
     return Signatures(tuple(tiers), order or "as-listed", logos, layout or "columns")
+
+
+def _listing(known, most: int = 8) -> str:
+    """The ids a value could have been, for a message: all of them, or the first few of many."""
+    names = sorted(known)
+    if not names:
+        return "none defined yet"
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown}, ... {len(names)} in all"
 
 
 def _did_you_mean(value: object, known) -> str:
@@ -786,12 +796,15 @@ def _blocks(top: SourceMap, key: str, scope: blocks.ReadScope) -> tuple[Block, .
 
 # The whole content -----------------------------------------------------------------------
 
-def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False) -> Content:
+def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False,
+             partial: bool = False) -> Content:
     """Load and check content/; raise one ContentError listing every problem found.
 
     Each letter is checked as written, then again once its campaign is resolved (carried
     demands bring their texts and the notes they cite). With `drafts`, letters that still hold
-    placeholders pass (they are built watermarked)."""
+    placeholders pass (they are built watermarked). With `partial`, nothing is raised: the
+    letters without problems come back, and `Content.problems` and `Content.not_valid` say
+    what is wrong and which letters it keeps out (so a build can make all the others)."""
     problems: list[Problem] = []
     shared = [project.content / name for name in ("senders.yaml", "recipients.yaml")]
     senders, found = read_senders(project, _load(project, shared[0]))
@@ -818,6 +831,7 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False)
         problems.append(Problem(project.shown(project.letters_dir), None, None, "",
                                 "expected letters (*.yaml files), found none"))
     letters: dict[str, Letter] = {}
+    failed: set[str] = set()  # ids (file stems) of letters with problems of their own
     queue = list(files)
     while queue:
         path = queue.pop(0)
@@ -825,6 +839,7 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False)
                                     project.settings.locales[0], signatories, drafts)
         problems += found
         if letter is None:
+            failed.add(path.stem)
             continue
         letters[letter.id] = dataclasses.replace(
             letter, depends=frozenset([letter.source, *shared]))
@@ -836,18 +851,29 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False)
     resolved, campaign_problems = campaign.resolve(list(letters.values()))
     for found in campaign_problems:
         letter = letters[found.letter]
+        failed.add(letter.id)
+        message = found.message
+        if found.key == "follows" and letter.follows in failed:
+            message = (f"follows '{letter.follows}', which has problems of its own (listed "
+                       "with its file); fix those first")
         line, column = letter.positions.get(found.key, (None, None))
-        problems.append(Problem(letter.shown_as, line, column, found.key, found.message))
-    if not campaign_problems:
+        problems.append(Problem(letter.shown_as, line, column, found.key, message))
+    for letter in resolved:
+        if letter.id in failed:
+            continue
         # What is rendered is checked: the resolved letter, carried texts included.
-        for letter in resolved:
-            problems += checks.letter_problems(letter, letter.shown_as, letter.positions,
-                                               drafts, whole=True)
-    if problems:
+        found = checks.letter_problems(letter, letter.shown_as, letter.positions, drafts,
+                                       whole=True)
+        if found:
+            problems += found
+            failed.add(letter.id)
+    if problems and not partial:
         raise ContentError(problems)
     chosen = {path.stem for path in files}
-    return Content(tuple(letter for letter in resolved if letter.id in chosen), senders,
-                   recipients, signatories)
+    return Content(tuple(letter for letter in resolved
+                         if letter.id in chosen and letter.id not in failed),
+                   senders, recipients, signatories, problems=tuple(problems),
+                   not_valid=tuple(sorted(failed & chosen)))
 
 
 def _load(project: Project, path: Path) -> YamlFile:

@@ -179,7 +179,14 @@ def test_a_stale_locale_is_refused_then_built_with_the_flag(stale_copy):
     result = run("--project", str(stale_copy), "build", "--locale", "en")
     assert result.exit_code == 1
     assert "body[10].paragraph: en translation is stale" in result.stderr
-    assert not (stale_copy / "output").exists()
+    assert f"not built: {SEED_ID} (en)" in result.stderr
+    assert not list((stale_copy / "output").rglob("*.en.*"))
+
+    # The stale English never holds back the Spanish.
+    both = run("--project", str(stale_copy), "build", "--format", "html")
+    assert both.exit_code == 1
+    assert (stale_copy / f"output/{SEED_ID}/{SEED_ID}.es.html").is_file()
+    assert not (stale_copy / f"output/{SEED_ID}/{SEED_ID}.en.html").exists()
 
     result = run("--project", str(stale_copy), "build", "--locale", "en",
                  "--allow-untranslated")

@@ -3,6 +3,7 @@ real headless Chromium."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 from html.parser import HTMLParser
@@ -132,7 +133,7 @@ def test_site_lists_both_letters_with_working_links_and_the_tracker(seed_copy: P
         for letter in (SEED_ID, FOLLOWUP_ID):
             for copy in ("es", "en"):
                 for extension in ("html", "pdf"):
-                    assert f"../{letter}/{letter}.{copy}.{extension}" in page.links
+                    assert f"letters/{letter}/{letter}.{copy}.{extension}" in page.links
         # The tracker: the three demands, each with a status in both letters.
         assert page.captions == 1
         assert set(page.header_scopes) == {"col", "row"}
@@ -173,6 +174,26 @@ def test_site_lists_both_letters_with_working_links_and_the_tracker(seed_copy: P
     assert not (site / "thumbnails" / "gone.es.png").exists()
 
 
+def test_the_site_folder_can_be_published_alone(seed_copy: Path, tmp_path: Path):
+    """Copied anywhere without the rest of output/, every link of every page still works."""
+    result = build_site(seed_copy)
+    assert result.exit_code == 0, result.output
+    published = tmp_path / "publicado"
+    shutil.copytree(seed_copy / "output" / "site", published)
+    shutil.rmtree(seed_copy / "output")
+    pages = [path for path in published.rglob("*.html")]
+    assert len(pages) >= 4  # two indexes, the letter in two languages
+    for path in pages:
+        for href in re.findall(r'(?:href|src)="([^"]+)"', path.read_text("utf-8")):
+            if href.startswith(("data:", "http:", "https:", "mailto:")):
+                continue
+            target = unquote(urlsplit(href).path)
+            if not target:  # "#anchor" in the same page
+                continue
+            assert (path.parent / target).resolve().is_file(), f"{path.name}: {href}"
+            assert (path.parent / target).resolve().is_relative_to(published), href
+
+
 @pytest.mark.skipif(not CHROMIUM.is_file(),
                     reason="Debian's chromium is not installed at /usr/bin/chromium "
                            "(.ci/run installs it)")
@@ -205,7 +226,7 @@ def test_site_and_a_letter_in_headless_chromium(seed_copy: Path, tmp_path: Path)
             page.click('nav a[hreflang="en"]')
             page.wait_for_load_state("load")
             assert page.evaluate("document.documentElement.lang") == "en"
-            page.click(f'a[href="../{SEED_ID}/{SEED_ID}.en.html"]')
+            page.click(f'a[href="letters/{SEED_ID}/{SEED_ID}.en.html"]')
             page.wait_for_load_state("load")
             assert page.url.endswith(f"/{SEED_ID}/{SEED_ID}.en.html")
             assert "Steering Committee" in page.inner_text("main")
