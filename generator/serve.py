@@ -354,7 +354,7 @@ def index_page(preview: Preview) -> str:
             pdf = preview.built_file(letter, document, "pdf")
             links.append(
                 f'<li><a href="/preview/{letter}/{html.escape(document)}">'
-                f'{html.escape(document)}</a> <span class="files">'
+                f'{html.escape(document)}: preview</a> <span class="files">'
                 f'<a href="{html.escape(base)}.html">HTML</a>'
                 + (f' · <a href="{html.escape(base)}.pdf">PDF</a>' if pdf else "")
                 + "</span></li>")

@@ -306,6 +306,11 @@ class Engine:
                     self.say(f"waiting: {error.message}")
                     time.sleep(1)
                     continue
+                except Exception as error:  # noqa: BLE001  a bug must not end the session
+                    self.issues[None] = [Issue("", "", f"internal error: "
+                                               f"{type(error).__name__}: {error}; this is a "
+                                               "bug in carta, please report it")]
+                    self._publish_issues()
                 pending = set()
 
     def _warm_up(self) -> None:
