@@ -12,6 +12,12 @@ editing an entry breaks the chain, unless every later entry is rewritten as well
 the head: only a head kept outside the archive (`verify --expect-head`, a commit, an e-mail) or
 signed with an Ed25519 key (manifest.sig) can catch that. One archive run at a time holds the
 project lock, so two runs never lose each other's entries.
+
+Documents carta did not make are kept as they came, beside the letters (generator/intake.py):
+replies received (kind "received", under received/<reply-id>/) and the scans of letters sent
+before carta (kind "scan", under scans/<letter-id>/), each with the searchable PDF/A that OCR
+made of it, if any. Their entries record hash and size, and the PDF/A variant only where the
+file claims one; an imported letter is archived as its scan, not as carta's record of it.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import __version__, catalog
+from . import __version__, catalog, intake, responses
 from .build import DocumentMaker, plan, scratch_folder
 from .errors import BuildError, CartaError, Problem
 from .load import MAX_FILE_BYTES
@@ -45,6 +51,9 @@ MANIFEST_FORMAT = 2  # 2: hash-chained. 1 (carta before the chain): no `previous
 SIGNATURE_FORMAT = 1
 GENESIS = hashlib.sha256(b"carta archive manifest chain, format 2").hexdigest()
 YAML_TYPE = "application/yaml"
+# The documents kept as they came, and the folder of each kind in the archive.
+DOCUMENT_KINDS = ("received", "scan")
+DOCUMENT_FOLDERS = {"received": "received", "scan": "scans"}
 PO_TYPE = "text/x-gettext-translation"
 # Limits past which a file is refused unread: a letter's PDF is a few megabytes, and a hostile
 # archive (a 6 GB sparse file, a compressed bomb inside a PDF) must not exhaust memory or time.
@@ -94,9 +103,21 @@ class Entry:
     carta_version: str
     archived_at: str
     previous: str = ""  # hash of the entry before (GENESIS for the first); "" in format 1
+    # "sent": a letter's PDF/A made by carta; "received", "scan": a document kept as it came
+    # (`letter` is then the reply's or the imported letter's id, `pdf_variant` "none" unless
+    # the file is a PDF/A, `sources` empty).
+    kind: str = "sent"
+
+    def record(self) -> dict:
+        """The entry as the manifest holds it. A letter's entry has no `kind`, as before
+        kinds existed: the hashes of older entries, and so the chain, stay the same."""
+        data = asdict(self)
+        if data["kind"] == "sent":
+            del data["kind"]
+        return data
 
     def chain_hash(self) -> str:
-        return sha256(canonical(asdict(self)))
+        return sha256(canonical(self.record()))
 
 
 @dataclass
@@ -108,8 +129,8 @@ class Manifest:
     upgraded: dict | None = None
 
     def history(self, letter: str, locale: str, recipient: str | None) -> list[Entry]:
-        return sorted((e for e in self.entries
-                       if (e.letter, e.locale, e.recipient) == (letter, locale, recipient)),
+        return sorted((e for e in self.entries if e.kind == "sent"
+                       and (e.letter, e.locale, e.recipient) == (letter, locale, recipient)),
                       key=lambda e: e.revision)
 
     def heads(self) -> list[str]:
@@ -134,7 +155,7 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         data: dict = {"format": MANIFEST_FORMAT, "head": self.head,
-                      "files": [asdict(entry) for entry in self.entries]}
+                      "files": [entry.record() for entry in self.entries]}
         if self.upgraded is not None:
             data["upgraded"] = self.upgraded
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -220,7 +241,7 @@ def _is_timestamp(value) -> bool:
 
 def _is_archive_path(value) -> bool:
     """A relative path inside the archive folder: no "..", no hidden part, no backslash."""
-    if not isinstance(value, str) or not value.endswith(".pdf") or "\\" in value:
+    if not isinstance(value, str) or not value.endswith((".pdf", ".eml")) or "\\" in value:
         return False
     parts = value.split("/")
     return all(part and not part.startswith(".") and part.isprintable() for part in parts)
@@ -239,7 +260,8 @@ _ENTRY_FIELDS = {
     "revision": ("a whole number from 1", lambda v: _is_count(v) and v >= 1),
     "sha256": (_HEX_TEXT, _is_hex),
     "size": ("a size in bytes (a whole number)", _is_count),
-    "pdf_variant": ("a PDF/A variant such as \"pdf/a-3u\"", _matches(_VARIANT)),
+    "pdf_variant": ("a PDF/A variant such as \"pdf/a-3u\" (\"none\" for a document kept as "
+                    "it came)", lambda v: v == "none" or _matches(_VARIANT)(v)),
     "sources": ("a list of embedded sources", lambda v: isinstance(v, list)),
     "carta_version": ("a version such as \"0.1.0\"", lambda v: isinstance(v, str) and v),
     "archived_at": ("a time such as \"2024-03-01T10:00:00+00:00\"", _is_timestamp),
@@ -322,13 +344,26 @@ def parse_manifest(data: bytes, name: str = MANIFEST) -> tuple[Manifest, list[Pr
     entries = []
     for index, item in enumerate(files):
         where = f"files[{index}]"
+        kind = "sent"
+        if isinstance(item, dict) and "kind" in item:
+            item = dict(item)
+            kind = item.pop("kind")
+            if kind not in DOCUMENT_KINDS:
+                problem(f"{where}.kind", f"expected {' or '.join(DOCUMENT_KINDS)} (a letter's "
+                        f"entry has no kind), found {_shown(kind)}")
+                continue
         if not _check_fields(item, entry_fields, where, problem):
+            continue
+        if kind == "sent" and (item["pdf_variant"] == "none"
+                               or not item["path"].endswith(".pdf")):
+            problem(where, "expected a letter's PDF/A (a path ending in .pdf, a PDF/A "
+                    f"variant), found {_shown(item['path'])}, {_shown(item['pdf_variant'])}")
             continue
         sources_good = [_check_fields(source, _SOURCE_FIELDS, f"{where}.sources[{number}]",
                                       problem)
                         for number, source in enumerate(item["sources"])]
         if all(sources_good):
-            entries.append(Entry(**item))
+            entries.append(Entry(**item, kind=kind))
     manifest = Manifest(entries, version)
     if problems:
         return manifest, problems
@@ -375,6 +410,10 @@ def _history_problems(manifest: Manifest, name: str) -> list[Problem]:
         where = f"files[{index}]"
         key = (entry.letter, entry.locale, entry.recipient)
         expected = _relative_path(*key, entry.revision)
+        if entry.kind != "sent":
+            name = _document_name(entry.path)
+            key = (entry.kind, entry.letter, name)
+            expected = _document_path(entry.kind, entry.letter, name, entry.revision)
         if entry.path != expected:
             problems.append(Problem(name, None, None, f"{where}.path",
                                     f"expected {expected} for letter {entry.letter}, locale "
@@ -433,21 +472,26 @@ def archive_folder(project: Project) -> Path:
 
 
 def archive(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
-            dry_run: bool = False, report=lambda action: None) -> ArchiveRun:
+            dry_run: bool = False, report=lambda action: None,
+            accept_layout_warnings: bool = False) -> ArchiveRun:
     """Archive every chosen letter and locale; with `dry_run`, only say what would happen.
+
+    A PDF with a footnote printed on another page than its call is refused, unless
+    `accept_layout_warnings`: an archived PDF is never rewritten, so it has to be right.
 
     A real run holds the project lock from reading the manifest to writing its last entry:
     two runs that each read the manifest, then wrote their own version, lost entries."""
     if dry_run:  # reads one consistent manifest (it is replaced atomically), writes nothing
         with scratch_folder():
-            return _archive(project, letters, locales, True, report)
+            return _archive(project, letters, locales, True, report, accept_layout_warnings)
     with project_lock(project.output, "archive", wait=LOCK_WAIT), scratch_folder():
-        return _archive(project, letters, locales, False, report)
+        return _archive(project, letters, locales, False, report, accept_layout_warnings)
 
 
-def _archive(project: Project, letters, locales, dry_run: bool, report) -> ArchiveRun:
+def _archive(project: Project, letters, locales, dry_run: bool, report,
+             accept_layout_warnings: bool = False) -> ArchiveRun:
     """Archive each job (archives are never made from untranslated fallbacks)."""
-    from .pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource
+    from .pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource, MisplacedNote
 
     folder = _real_folder(project, archive_folder(project), create=not dry_run)
     shown_manifest = project.shown(folder / MANIFEST)
@@ -460,7 +504,8 @@ def _archive(project: Project, letters, locales, dry_run: bool, report) -> Archi
         signer.check_existing(manifest)  # before any work: never sign over a tampered head
     # Each version is archived on its own, with its own catalog; a combined document is a
     # publishing form of those versions, not archived separately.
-    jobs = [job for job in plan(project, letters, locales).jobs if not job.versions]
+    jobs = [job for job in plan(project, letters, locales).jobs if not job.versions
+            and not intake.scan_files(project, job.letter.id)]  # archived as their scans
     maker = DocumentMaker(project, strict=True)  # the build's render path, always strict
     actions = []
     for job in jobs:
@@ -472,7 +517,13 @@ def _archive(project: Project, letters, locales, dry_run: bool, report) -> Archi
                                                                  letter.source))
         archival = Archival(sources, letter.date, _identity(letter.id, locale, recipient))
         pdf, warnings = maker.pdf(job, maker.html(job), archival)
-        notices += warnings  # a footnote printed a page late is archived so: say it
+        misplaced = [warning for warning in warnings if isinstance(warning, MisplacedNote)]
+        if misplaced and not accept_layout_warnings:
+            # Refused before it is written: the documents archived before it stay archived.
+            raise BuildError("; ".join(misplaced) + f"; {job.name} is not archived (an archived "
+                             "PDF is never rewritten): change the text, or archive it as it "
+                             "is with --accept-layout-warnings")
+        notices += warnings  # accepted: a footnote printed a page late is archived so, said
         digest = sha256(pdf)
         history = manifest.history(letter.id, locale, recipient)
         if history and history[-1].sha256 == digest:
@@ -511,6 +562,9 @@ def _archive(project: Project, letters, locales, dry_run: bool, report) -> Archi
                 if kind != "recorded":
                     write_new(path, pdf)
         action = Action(kind, path, entry)
+        actions.append(action)
+        report(action)
+    for action in _archive_documents(project, folder, manifest, letters, dry_run):
         actions.append(action)
         report(action)
     if signer is not None and not dry_run:
@@ -592,6 +646,101 @@ def _upgrade(project: Project, folder: Path, manifest: Manifest, dry_run: bool) 
             "older carta without a hash chain, in their present order (their files match); "
             "from now on removing or changing an entry is detected, but nothing proves what "
             "happened to those entries before today")
+
+
+def _document_path(kind: str, ident: str, name: str, revision: int) -> str:
+    """received/<reply-id>/<name>, scans/<letter-id>/<name>; a changed file is kept beside
+    the first as <stem>-r2<suffix> ("x.ocr-r2.pdf")."""
+    stem, dot, suffix = name.rpartition(".")
+    numbered = f"{stem}-r{revision}.{suffix}" if revision > 1 and dot else name
+    return f"{DOCUMENT_FOLDERS[kind]}/{ident}/{numbered}"
+
+
+def _document_name(path: str) -> str:
+    """The document's own name in an archived path, without the revision."""
+    return re.sub(r"-r[0-9]+(\.[a-z]+)$", r"\1", PurePosixPath(path).name)
+
+
+def _archive_documents(project: Project, folder: Path, manifest: Manifest, letters,
+                       dry_run: bool) -> list[Action]:
+    """Keep each reply's document and each imported letter's scan as it came (with the
+    PDF/A OCR made of it): a new file, or a new revision if its bytes changed."""
+    from .validate import validate
+
+    content = validate(project, tuple(letters), partial=True)
+    actions = []
+    chosen = {letter.id for letter in content.letters}
+    replies = [reply for reply in content.responses if reply.replies_to in chosen]
+    for document in intake.archived_documents(project, content.letters, replies):
+        data = read_content_file(document.path, (project.content,),
+                                 responses.MAX_DOCUMENT_BYTES, "a document to archive")
+        digest, name = sha256(data), document.path.name
+        history = sorted((entry for entry in manifest.entries
+                          if (entry.kind, entry.letter, _document_name(entry.path))
+                          == (document.kind, document.ident, name)),
+                         key=lambda entry: entry.revision)
+        if history and history[-1].sha256 == digest:
+            actions.append(Action("unchanged", folder / history[-1].path, history[-1]))
+            continue
+        revision = history[-1].revision + 1 if history else 1
+        path = folder / _document_path(document.kind, document.ident, name, revision)
+        _real_folder(project, path.parent, create=not dry_run)
+        kind = "revision" if history else "new"
+        while os.path.lexists(path):  # left by an interrupted run, as for letters
+            if _regular_file_hash(path) == digest:
+                kind = "recorded"
+                break
+            revision += 1
+            path = folder / _document_path(document.kind, document.ident, name, revision)
+        entry = Entry(
+            path=path.relative_to(folder).as_posix(), letter=document.ident,
+            locale=document.locale, recipient=None, revision=revision, sha256=digest,
+            size=len(data), pdf_variant=_claimed_variant(data), sources=[],
+            carta_version=__version__,
+            archived_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            kind=document.kind)
+        if not dry_run:
+            manifest.append(entry)
+            with staged(folder / MANIFEST, manifest.to_bytes()):
+                if kind != "recorded":
+                    write_new(path, data)
+        actions.append(Action(kind, path, entry))
+    return actions
+
+
+def _claimed_variant(data: bytes) -> str:
+    """The PDF/A variant a document's XMP claims ("pdf/a-2b" for OCRmyPDF's), or "none"."""
+    if not data.startswith(b"%PDF-"):
+        return "none"
+    import io
+
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_metadata() as xmp:
+            part, conformance = xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError):
+        return "none"
+    variant = f"pdf/a-{part}{(conformance or '').lower()}"
+    return variant if _VARIANT.fullmatch(variant) else "none"
+
+
+def _check_document(stream, entry: Entry, pikepdf, problem) -> list[Problem]:
+    """A document kept as it came: its hash matched already; a PDF/A still claims to be
+    what its entry says (a PDF that claims nothing is not judged further)."""
+    if entry.pdf_variant == "none":
+        return []
+    try:
+        with pikepdf.open(stream) as pdf, pdf.open_metadata() as xmp:
+            part, conformance = xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")
+    except pikepdf.PdfError as error:
+        return [problem(f"does not open as a PDF: {error}")]
+    expected_part, expected_conformance = _VARIANT.fullmatch(entry.pdf_variant).groups()
+    if (part, (conformance or "").lower()) != (expected_part, expected_conformance):
+        return [problem(f"expected XMP to claim PDF/A-{expected_part}"
+                        f"{expected_conformance.upper()}, found part {part!r}, conformance "
+                        f"{conformance!r}")]
+    return []
 
 
 def _relative_path(letter_id: str, locale: str, recipient: str | None, revision: int) -> str:
@@ -934,6 +1083,8 @@ def _verify_entry(folder: Path, entry: Entry, pikepdf) -> list[Problem]:
             return [problem(f"altered: expected SHA-256 {entry.sha256} ({entry.size} bytes), "
                             f"found {digest} ({size} bytes)")]
         stream.seek(0)
+        if entry.kind != "sent":  # kept as it came: its bytes are what is proven
+            return _check_document(stream, entry, pikepdf, problem)
         problems = _check_pdf(stream, entry, pikepdf, problem)
     if shutil.which("qpdf") and not problems:
         checked = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)

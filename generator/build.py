@@ -12,17 +12,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalog, i18n
+from . import catalog, i18n, webfonts
 from .errors import CartaError, ContentError, Problem
 from .fingerprint import Fingerprints
 from .lock import project_lock
-from .model import OUTPUT_FORMATS, Letter, Recipient
+from .model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS, Letter, Recipient
 from .project import Project, builtin_templates
 from .render import Renderer
 from .validate import validate
 from .write import output_path, write_atomic
 
-FORMATS = OUTPUT_FORMATS  # declared once, in the model
+FORMATS = OUTPUT_FORMATS  # declared once, in the model; DEFAULT_FORMATS: what is made unless told
 
 
 @dataclass(frozen=True)
@@ -171,12 +171,13 @@ class BuildResult:
 
 
 def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
-          formats: tuple[str, ...] = FORMATS, output: Path | None = None,
+          formats: tuple[str, ...] = DEFAULT_FORMATS, output: Path | None = None,
           allow_untranslated: bool = False, jobs: int = 1, force: bool = False,
           strict: bool = False, drafts: bool = False, partial: bool = False,
           maker: DocumentMaker | None = None,
           report: Callable[[str, Path | str], None] = lambda kind, what: None,
-          warn: Callable[[str], None] = lambda message: None) -> BuildResult:
+          warn: Callable[[str], None] = lambda message: None,
+          reference_doc: Path | None = None) -> BuildResult:
     """Build PDF and HTML for the chosen letters and locales.
 
     Gathers everything first (content, translations, what is already up to date), then
@@ -188,6 +189,18 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
     in this process, with fonts and parsed CSS already loaded, in the caller's temporary folder.
     """
     started = time.perf_counter()
+    office_variant = ""
+    if reference_doc is not None or any(ext in OFFICE_FORMATS for ext in formats):
+        from . import office
+
+        # A partner's template that is no DOCX, or ODT without LibreOffice: said before any
+        # work, not once per document.
+        if reference_doc is not None:
+            office.read_reference(reference_doc)
+        if "odt" in formats:
+            office.require_soffice()
+        # The writer and the reference document are part of what a DOCX is made from.
+        office_variant = f"\0{office.recipe()}\0{reference_doc or ''}"
     planned = plan(project, letters, locales, allow_untranslated, drafts, partial)
     for message in planned.warnings:
         warn(message)
@@ -203,10 +216,15 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
         for job in planned.jobs:
             outputs = []
             for extension in (ext for ext in FORMATS if ext in formats):
+                if job.versions and extension in OFFICE_FORMATS:
+                    continue  # a combined document (combine:) is PDF and HTML only
                 path = job.output(output, extension)
+                variant = extension + (office_variant if extension in OFFICE_FORMATS else "")
                 keys[path] = fingerprints.key(f"{job.name}\0{job.letter.draft}", job.locale,
-                                              extension)
-                if not force and fingerprints.unchanged(path, keys[path]):
+                                              variant)
+                # A page whose fonts (written beside it, webfonts.py) are gone is made again.
+                if not force and fingerprints.unchanged(path, keys[path]) \
+                        and not (extension == "html" and webfonts.stale(path)):
                     result.skipped.append(path)
                     report("skipped", path)
                 else:
@@ -222,7 +240,8 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
                      "about 2.5x slower and with different bytes on every run (see carta doctor)")
 
         by_path = {path: task.job for task in tasks for _, path in task.outputs}
-        for paths, error, warnings, files_read in _run(project, tasks, jobs, strict, maker):
+        for paths, error, warnings, files_read in _run(project, tasks, jobs, strict, maker,
+                                                       reference_doc):
             for message in warnings:
                 warn(message)
             if error:
@@ -239,31 +258,44 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
 
 
 def _run(project: Project, tasks: list[Task], jobs: int, strict: bool,
-         maker: DocumentMaker | None = None):
+         maker: DocumentMaker | None = None, reference_doc: Path | None = None):
     """Yield (paths written, error or None, warnings) per task, in one process or a pool."""
     if not tasks:
         return  # a no-op build never loads the PDF engine
     if maker is not None:
         # The caller's maker stays warm for its next build; its scratch folder is the caller's.
+        # Every page first, then the other formats: a page takes milliseconds, a PDF a tenth
+        # of a second, and the author previewing the pages should not wait for the PDFs.
         _WORKER["maker"] = maker
+        for task in tasks:  # a page's folder exists before its fonts are written beside it
+            for _, path in task.outputs:
+                path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            for task in tasks:
-                yield _make(task)
+            for pages in (True, False):
+                for task in tasks:
+                    outputs = tuple(item for item in task.outputs
+                                    if (item[0] == "html") == pages)
+                    if outputs:
+                        yield _make(Task(task.job, outputs))
         finally:
             _WORKER.clear()
         return
     if any(extension == "pdf" for task in tasks for extension, _ in task.outputs):
         from . import pdf  # noqa: F401  imported once here, so forked workers inherit it
+    if jobs > 1 and len(tasks) > 1 and any(extension == "html" and webfonts.stale(path)
+                                           for task in tasks for extension, path in task.outputs):
+        webfonts.prepare()  # subset once here, not in every worker: forked workers inherit it
     with scratch_folder() as scratch:
         if jobs <= 1 or len(tasks) == 1:
-            _start_worker(project, scratch, strict)
+            _start_worker(project, scratch, strict, reference_doc)
             for task in tasks:
                 yield _make(task)
         else:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context,
                                      initializer=_start_worker,
-                                     initargs=(project, scratch, strict)) as pool:
+                                     initargs=(project, scratch, strict,
+                                               reference_doc)) as pool:
                 yield from pool.map(_make, tasks)
     _WORKER.clear()
 
@@ -290,35 +322,52 @@ class DocumentMaker:
     process and `archive` one per run, so an archived PDF is made exactly as a built one is
     (archival options aside), with the same warnings."""
 
-    def __init__(self, project: Project, strict: bool):
+    def __init__(self, project: Project, strict: bool, reference_doc: Path | None = None):
         self.project = project
         self.strict = strict
         self.renderer = Renderer(project)
         self._pdf = None
+        self.reference_doc = reference_doc  # a partner's template for the DOCX (--reference-doc)
+        self._office = None
 
     def html(self, job: Job) -> str:
         if job.versions:
             return self.renderer.render_versions(job.versions, job.recipient)
         return self.renderer.render(job.letter, job.locale, job.recipient)
 
-    def pdf(self, job: Job, html: str, archival=None) -> tuple[bytes, list[str]]:
-        """The PDF and the warnings made while making it (refused resources, misplaced
-        footnotes)."""
+    def warm(self) -> None:
+        """Load the PDF engine (WeasyPrint, the fonts) if it is not loaded yet: at the first
+        PDF, or sooner for a long-running caller (`carta serve` does it before the first save)."""
         if self._pdf is None:
             from .pdf import PdfMaker  # WeasyPrint costs a second to import: only when due
 
             self._pdf = PdfMaker((self.project.content, self.project.templates,
                                   builtin_templates()), strict=self.strict)
+
+    def pdf(self, job: Job, html: str, archival=None) -> tuple[bytes, list[str]]:
+        """The PDF and the warnings made while making it (refused resources, misplaced
+        footnotes)."""
+        self.warm()
         seen = len(self._pdf.warnings)
         langs = tuple(i18n.language_tag(locale) for locale, _ in job.versions)
         data = self._pdf.make(html, job.letter.source.parent, job.name, archival, langs)
         return data, self._pdf.warnings[seen:]
+
+    def office(self):
+        """The DOCX and ODT maker (generator/office.py), made at the first such document."""
+        if self._office is None:
+            from .office import OfficeMaker
+
+            self._office = OfficeMaker(self.project, self.renderer, self.reference_doc)
+        return self._office
 
     def files_read(self) -> set[Path]:
         """Every file read or looked for so far: templates, catalogs, logos, fetched files."""
         files = set(self.renderer.dependencies())
         if self._pdf is not None:
             files |= self._pdf.fetcher.opened
+        if self._office is not None:
+            files |= self._office.files_read
         return files
 
 
@@ -327,9 +376,10 @@ class DocumentMaker:
 _WORKER: dict = {}
 
 
-def _start_worker(project: Project, scratch: str, strict: bool) -> None:
+def _start_worker(project: Project, scratch: str, strict: bool,
+                  reference_doc: Path | None = None) -> None:
     tempfile.tempdir = scratch  # a forked worker inherits it; a spawned one would not
-    _WORKER["maker"] = DocumentMaker(project, strict)
+    _WORKER["maker"] = DocumentMaker(project, strict, reference_doc)
 
 
 def _make(task: Task) -> tuple[list[Path], str | None, list[str], set[Path]]:
@@ -340,12 +390,23 @@ def _make(task: Task) -> tuple[list[Path], str | None, list[str], set[Path]]:
     warnings: list[str] = []
     maker: DocumentMaker = _WORKER["maker"]
     try:
-        html = maker.html(job)
+        # The DOCX is written from the letter, not from the HTML: render the page only when due.
+        html = maker.html(job) if any(extension in ("pdf", "html")
+                                      for extension, _ in task.outputs) else ""
+        docx = None
         for extension, path in task.outputs:
             if extension == "pdf":
-                data, warnings = maker.pdf(job, html)
+                data, found = maker.pdf(job, html)
+                warnings += found
+            elif extension in OFFICE_FORMATS:
+                if docx is None:
+                    docx, found = maker.office().docx(job)
+                    warnings += found
+                data = docx if extension == "docx" else maker.office().odt(job, docx)
             else:
                 data = html.encode("utf-8")
+                if webfonts.referenced(html):  # the fonts first: no page without them
+                    webfonts.write(path.parent)
             write_atomic(path, data)
             written.append(path)
     except CartaError as error:

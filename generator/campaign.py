@@ -100,27 +100,52 @@ class OpenDemand:
     status: str
     first_date: object
     first_letter: str
+    reply: object = None  # the reply received that set `status` last, if one did
 
 
-def open_demands(letter: Letter, by_id: dict[str, Letter]) -> list[OpenDemand]:
+def timeline(letters: list[Letter], replies=()) -> list:
+    """The letters and the replies to them (generator/responses.py), in date order. On one
+    day, letters come first: a reply answers a letter of its day or earlier."""
+    ids = {letter.id for letter in letters}
+    events = [(letter.date, 0, letter) for letter in letters]
+    events += [(reply.date, 1, reply) for reply in replies if reply.replies_to in ids]
+    return [event for _, _, event in sorted(events, key=lambda event: event[:2])]
+
+
+def open_demands(letter: Letter, by_id: dict[str, Letter], replies=(),
+                 until=None) -> list[OpenDemand]:
     """Every demand raised in the campaign up to `letter` that is neither met nor withdrawn,
-    with its latest status: what a follow-up of `letter` carries."""
+    with its latest status: what a follow-up of `letter` carries. A reply received up to
+    `until` (a date) to one of those letters sets statuses as a letter does."""
     latest: dict[str, OpenDemand] = {}
-    for each in chain(letter, by_id):
+    received = [reply for reply in replies if until is None or reply.date <= until]
+    for each in timeline(chain(letter, by_id), received):
+        if not isinstance(each, Letter):
+            for said in each.demands:
+                if said.id in latest:
+                    latest[said.id] = dataclasses.replace(latest[said.id], status=said.status,
+                                                          reply=each)
+            continue
         for demand in each.demands():
             latest[demand.id] = OpenDemand(demand.id, demand.text, demand.status, each.date,
                                            each.id)
         for carried in each.carried():
             if carried.id in latest:
                 latest[carried.id] = dataclasses.replace(latest[carried.id],
-                                                         status=carried.status)
+                                                         status=carried.status, reply=None)
     return [demand for demand in latest.values() if demand.status not in CLOSED_STATUSES]
 
 
-def tracker(letters: list[Letter]) -> list[dict]:
-    """Demand by letter: for each demand, its text, first date and status in each letter."""
+def tracker(letters: list[Letter], replies=()) -> list[dict]:
+    """Demand by letter: for each demand, its text, first date and status in each letter, and
+    in each reply that speaks to it (keyed by the reply's `column`), in date order."""
     rows: dict[str, dict] = {}
-    for letter in sorted(letters, key=lambda each: each.date):
+    for letter in timeline(sorted(letters, key=lambda each: each.date), replies):
+        if not isinstance(letter, Letter):
+            for said in letter.demands:
+                if said.id in rows:
+                    rows[said.id]["statuses"][letter.column] = said.status
+            continue
         for demand in letter.demands():
             row = rows.setdefault(demand.id, {"id": demand.id, "text": demand.text,
                                               "to": demand.to, "first_date": letter.date,

@@ -115,6 +115,9 @@ def update(project: Project, letter: Letter, locale: str) -> UpdateResult:
                           fuzzy=False)
     before = {(m.id, m.context) for m in catalog if m.id}
     catalog.update(template(letter), update_creation_date=False)
+    from .glossary import annotate  # here: the glossary module reads catalogs itself
+
+    annotate(project, letter, locale, catalog)  # the glossary's terms as `#.` comments
     catalog.header_comment = HEADER.format(locale=locale, letter=letter.id)
     catalog.fuzzy = False  # the header; messages keep their own flags
     catalog.msgid_bugs_address = ""

@@ -23,13 +23,22 @@ HELP = {
     "locale": "Build only this locale (repeatable). Default: the locales in carta.toml.",
     "check_locale": "Check only this locale's translations (repeatable). Default: the locales "
                     "in carta.toml.",
+    "check_strict": "Treat glossary findings (content/glossary.yaml) as problems: exit 1 when a "
+                    "translation leaves out an approved term, uses a forbidden variant or misses "
+                    "a first-use gloss. Without it they are warnings.",
     "archive_locale": "Archive only this locale (repeatable). Default: the locales in "
                       "carta.toml.",
     "mail_locale": "Attach only this locale's PDFs (repeatable). Default: the locales each "
                    "recipient reads, among those in carta.toml.",
     "watch_locale": "Rebuild only this locale (repeatable). Default: the locales in "
                     "carta.toml.",
-    "format": "Build only this format (repeatable). Default: pdf and html.",
+    "format": "Build only this format (repeatable). Default: pdf and html; docx and odt are "
+              "Word and OpenDocument copies for partners who edit in an office suite.",
+    "reference_doc": "With --format docx or odt: take styles, page, header, footer and logo "
+                     "from this Word document (a partner's letterhead, .docx or .dotx).",
+    "diff_docx": "List what a reviewer changed in a returned DOCX of LETTER, field by field: "
+                 "tracked insertions and deletions, comments, and plain edits against the "
+                 "letter's current text. Writes nothing.",
     "out": "Write into this folder instead of the project's output/.",
     "jobs": "How many documents to make at once (processes).",
     "strict": "Fail a document when its PDF would leave out a resource it may not load (a file "
@@ -48,9 +57,17 @@ HELP = {
               "ones obsolete.",
     "stats": "Show how complete each letter's translation is, per locale.",
     "i18n_locale": "Only this locale (repeatable). Default: the locales in carta.toml.",
-    "watch": "Build, then rebuild what changed each time content or templates change; "
-             "Ctrl-C stops.",
-    "interval": "Seconds between looks for changes.",
+    "watch": "Build, then rebuild what each change to content or templates touches, in one "
+             "warm process: HTML first, PDF after; a locale with problems is reported and "
+             "skipped while the others build. Ctrl-C stops.",
+    "interval": "Seconds between looks for changes when file notifications are not available.",
+    "serve": "Preview the letters in a browser, rebuilt and reloaded as you save: an index, "
+             "each document's web page beside its PDF, and its problems shown over the page. "
+             "Writes where 'carta build' writes; publishes nothing. Ctrl-C stops.",
+    "host": "The address to listen on. The default serves this machine only; any other "
+            "address shows your letters to whoever can reach it.",
+    "port": "The port to listen on (0: any free port, printed at start).",
+    "serve_locale": "Preview only this locale (repeatable). Default: the locales in carta.toml.",
     "mail": "Write one e-mail (.eml) per recipient copy into output/mail/, with the PDFs "
             "attached; send them with --send. Nothing already delivered is sent again.",
     "send": "Send the messages over SMTP ([mail] in carta.toml, CARTA_SMTP_* variables; the "
@@ -68,6 +85,31 @@ HELP = {
     "site": "Build the letters (drafts too, watermarked), then write a static campaign site "
             "into output/site/: every letter in every locale, where each demand stands, and a "
             "language switch. It works from a folder or any web host, and loads nothing else.",
+    "response": "Record the replies received: the document, its text, and what it says about "
+                "each demand (content/responses/).",
+    "response_add": "Copy a received reply (FILE: a PDF, or an .eml with its attachments) into "
+                    "content/responses/, with its text beside it, and write a YAML stub with "
+                    "the date and sender read from it and [[TODO: ...]] for the rest. Never "
+                    "overwrites.",
+    "replies_to": "The id of the letter the reply answers.",
+    "response_from": "Who answered: a recipient id (default: matched from the e-mail's From or "
+                     "the PDF's author, when one recipient fits).",
+    "response_date": "The reply's date, as YYYY-MM-DD (default: the e-mail's Date, or the "
+                     "PDF's creation date).",
+    "response_id": "The reply's id (default: <date>-respuesta-<sender>).",
+    "response_language": "The reply's language (default: the letter's).",
+    "ocr": "Read a scanned PDF by OCR (OCRmyPDF, Tesseract) and keep a searchable PDF/A beside "
+           "it. OCR text has errors: check every quote against the document.",
+    "import_scan": "Import a letter sent before carta from its scan (FILE, a PDF): the scan, a "
+                   "searchable PDF/A read by OCR and its text go into content/scans/, and a "
+                   "letter stub that records it into content/letters/, to follow up and "
+                   "archive like any letter. Never overwrites.",
+    "scan_date": "The letter's date, as YYYY-MM-DD.",
+    "scan_id": "The letter's id (lowercase letters, digits, hyphens).",
+    "scan_language": "The letter's language, for OCR too (default: the first locale).",
+    "scan_sender": "The sender id (default: the only sender, if there is one).",
+    "scan_to": "A recipient id (repeatable).",
+    "no_ocr": "Keep the scan without reading it by OCR (nothing to search or quote).",
 }
 
 
@@ -141,8 +183,10 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
 @cli.command(help=HELP["build"])
 @click.argument("letters", nargs=-1)
 @locale_option(HELP["locale"])
-@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
-              help=HELP["format"])
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["pdf", "html", "docx", "odt"]), help=HELP["format"])
+@click.option("--reference-doc", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=HELP["reference_doc"])
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=HELP["out"])
 @click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
@@ -151,19 +195,23 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
 @click.option("--strict", is_flag=True, help=HELP["strict"])
 @click.option("--draft", is_flag=True, help=HELP["draft"])
 @click.pass_obj
-def build(settings: Settings, letters, locales, formats, out, allow_untranslated, jobs,
-          force, strict, draft) -> None:
-    from .build import FORMATS
+def build(settings: Settings, letters, locales, formats, reference_doc, out, allow_untranslated,
+          jobs, force, strict, draft) -> None:
+    from .build import DEFAULT_FORMATS
     from .build import build as run_build
     from .errors import BuildError, ContentError
 
+    if reference_doc is not None and not {"docx", "odt"} & set(formats):
+        raise click.BadParameter("a reference document shapes Word and OpenDocument copies "
+                                 "only: add --format docx (or odt)",
+                                 param_hint="--reference-doc")
     project = settings.project()
     with Progress(settings, project) as progress:
         # Every letter that can be built is built; those with problems are named at the end.
         result = run_build(
-            project, tuple(letters), tuple(locales), tuple(formats) or FORMATS, out,
+            project, tuple(letters), tuple(locales), tuple(formats) or DEFAULT_FORMATS, out,
             allow_untranslated=allow_untranslated, jobs=jobs, force=force, strict=strict,
-            drafts=draft, partial=True,
+            drafts=draft, partial=True, reference_doc=reference_doc,
             report=progress.report,
             warn=lambda message: click.echo(f"warning: {message}", err=True))
     summary = (f"built {len(result.written)}, skipped {len(result.skipped)} unchanged, "
@@ -177,6 +225,17 @@ def build(settings: Settings, letters, locales, formats, out, allow_untranslated
     if result.failed:
         raise BuildError("\n".join(result.failed + [summary]))
     settings.say(summary)
+
+
+@cli.command("diff-docx", help=HELP["diff_docx"])
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("letter")
+@click.pass_obj
+def diff_docx(settings: Settings, file: Path, letter: str) -> None:
+    from .office_diff import diff_docx as run_diff
+
+    report = run_diff(settings.project(), file, letter)
+    click.echo(report.text())
 
 
 class Progress:
@@ -215,13 +274,32 @@ class Progress:
 @click.argument("letters", nargs=-1)
 @locale_option(HELP["check_locale"])
 @click.option("--draft", is_flag=True, help=HELP["draft"])
+@click.option("--strict", is_flag=True, help=HELP["check_strict"])
 @click.pass_obj
-def check(settings: Settings, letters, locales, draft) -> None:
+def check(settings: Settings, letters, locales, draft, strict) -> None:
     from .build import plan
+    from .errors import ContentError
+    from .glossary import review
 
-    planned = plan(settings.project(), tuple(letters), tuple(locales), drafts=draft)
+    project = settings.project()
+    glossary = review(project, tuple(letters), tuple(locales), draft)
+    # A broken glossary file is a problem like any content; what it finds, a warning unless
+    # --strict. All are listed with the other problems, in one error.
+    problems = glossary.problems + (glossary.findings if strict else [])
+    if not strict:
+        for finding in sorted(glossary.findings, key=lambda found: (found.file, found.line or 0)):
+            click.echo(f"warning: {finding}", err=True)
+    try:
+        planned = plan(project, tuple(letters), tuple(locales), drafts=draft)
+    except ContentError as error:
+        raise ContentError(error.problems + problems) from None
+    if problems:
+        raise ContentError(problems)
     count = len({job.letter.id for job in planned.jobs})
-    settings.say(f"no problems found in {count} letter{'s' if count != 1 else ''}")
+    warned = len(glossary.findings)
+    settings.say(f"no problems found in {count} letter{'s' if count != 1 else ''}"
+                 + (f"; {warned} glossary warning{'s' if warned != 1 else ''} (--strict makes "
+                    "them problems)" if warned else ""))
 
 
 @cli.group(help=HELP["i18n"])
@@ -234,7 +312,9 @@ def _translations(settings: Settings, letters, locales):
     from .validate import validate
 
     project = settings.project()
-    for letter in validate(project, tuple(letters)).letters:
+    content = validate(project, tuple(letters))
+    # The replies received have catalogs of their own; named letters leave them out.
+    for letter in (*content.letters, *(() if letters else content.responses)):
         for locale in locales or project.settings.locales:
             if locale != letter.language:
                 yield project, letter, locale
@@ -260,12 +340,21 @@ def update(settings: Settings, letters, locales) -> None:
 @click.pass_obj
 def stats(settings: Settings, letters, locales) -> None:
     from .build import load_translation
+    from .glossary import load_checked
 
     rows = [("letter", "locale", "translated", "fuzzy", "untranslated", "done")]
-    for project, letter, locale in _translations(settings, letters, locales):
-        counts = load_translation(project, letter, locale)[0].counts()
+    glossary = None
+    for number, (project, letter, locale) in enumerate(_translations(settings, letters, locales)):
+        if number == 0:
+            glossary = load_checked(project)
+            rows[0] += ("glossary",) if glossary else ()
+        translation = load_translation(project, letter, locale)[0]
+        counts = translation.counts()
         rows.append((letter.id, locale, str(counts.translated), str(counts.fuzzy),
-                     str(counts.untranslated), f"{counts.percent}%"))
+                     str(counts.untranslated), f"{counts.percent}%")
+                    # Findings in translated messages; 'carta check' lists them.
+                    + ((str(len(glossary.check(letter, locale, translation))),)
+                       if glossary else ()))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
@@ -287,8 +376,11 @@ def init(settings: Settings, directory: Path) -> None:
 @click.argument("letters", nargs=-1)
 @locale_option(HELP["archive_locale"])
 @click.option("--dry-run", is_flag=True, help=HELP["dry_run"])
+@click.option("--accept-layout-warnings", is_flag=True,
+              help="Archive a PDF even if a footnote is printed on another page than the one "
+                   "that cites it (refused otherwise: an archived PDF is never rewritten).")
 @click.pass_obj
-def archive(settings: Settings, letters, locales, dry_run) -> None:
+def archive(settings: Settings, letters, locales, dry_run, accept_layout_warnings) -> None:
     from .archive import archive as run_archive
 
     project = settings.project()
@@ -306,7 +398,8 @@ def archive(settings: Settings, letters, locales, dry_run) -> None:
         settings.say(messages[action.kind].format(
             path=project.shown(action.path), revision=action.entry.revision))
 
-    run = run_archive(project, tuple(letters), tuple(locales), dry_run, report)
+    run = run_archive(project, tuple(letters), tuple(locales), dry_run, report,
+                      accept_layout_warnings)
     for notice in run.notices:
         settings.say(notice)
     if all(action.kind == "unchanged" for action in run.actions):
@@ -388,26 +481,61 @@ def followup(settings: Settings, letter, when, new_id) -> None:
 @click.pass_obj
 def watch(settings: Settings, letters, locales, formats, allow_untranslated, draft,
           interval) -> None:
-    from .build import FORMATS
-    from .build import build as run_build
-    from .watch import watch as run_watch
+    from .watch import FORMATS, ChangeFeed
 
-    project = settings.project()
-
-    def build_once() -> None:
-        result = run_build(
-            project, tuple(letters), tuple(locales), tuple(formats) or FORMATS,
-            allow_untranslated=allow_untranslated, drafts=draft, jobs=1,
-            report=lambda kind, what: kind == "wrote" and settings.say(
-                f"wrote {project.shown(what)}"),
-            warn=lambda message: click.echo(f"warning: {message}", err=True))
-        if result.failed:
-            click.echo("\n".join(result.failed), err=True)
-
+    engine = _engine(settings, letters, locales, tuple(formats) or FORMATS, draft,
+                     allow_untranslated)
+    feed = ChangeFeed(engine.project, interval, report=engine.warn).start()
     try:
-        run_watch(project, build_once, lambda message: click.echo(message, err=True), interval)
+        engine.run(feed, ready=lambda: settings.say("watching for changes (Ctrl-C to stop)"))
     except KeyboardInterrupt:
         settings.say("stopped watching")
+    finally:
+        feed.close()
+
+
+def _engine(settings: Settings, letters, locales, formats, draft, allow_untranslated=False):
+    """The rebuild engine of `watch` and `serve`, talking to the terminal."""
+    from .watch import Engine
+
+    return Engine(settings.project(), tuple(letters), tuple(locales), formats, draft,
+                  allow_untranslated, say=settings.say,
+                  warn=lambda message: click.echo(f"warning: {message}", err=True))
+
+
+@cli.command(help=HELP["serve"])
+@locale_option(HELP["serve_locale"])
+@click.option("--draft", is_flag=True, help=HELP["draft"])
+@click.option("--host", default="127.0.0.1", show_default=True, help=HELP["host"])
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help=HELP["port"])
+@click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+              help=HELP["interval"])
+@click.pass_obj
+def serve(settings: Settings, locales, draft, host, port, interval) -> None:
+    import signal
+
+    from .serve import is_loopback
+    from .serve import serve as run_serve
+    from .watch import FORMATS
+
+    engine = _engine(settings, (), locales, FORMATS, draft)
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}: anyone who can reach this machine can read "
+                   "the letters", err=True)
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # A polite stop (kill, a test's terminate) ends like Ctrl-C: temporary files go.
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        run_serve(engine, host, port, announce=lambda line: click.echo(line), interval=interval,
+                  verbose=settings.verbosity > 1)
+    except OSError as error:
+        raise CartaError(f"cannot listen on {host}:{port}: {error.strerror or error}") \
+            from None
+    except KeyboardInterrupt:
+        settings.say("stopped serving")
 
 
 @cli.command(help=HELP["mail"])
@@ -468,6 +596,66 @@ def site(settings: Settings, allow_untranslated, jobs) -> None:
         warn=lambda message: click.echo(f"warning: {message}", err=True),
         jobs=jobs, allow_untranslated=allow_untranslated)
     settings.say(f"campaign site: {project.shown(index)}")
+
+
+def _check_locale(ctx: click.Context, param: click.Parameter, value: str | None):
+    """One locale, checked like --locale's; None when not given."""
+    return _check_locales(ctx, param, (value,))[0] if value else None
+
+
+@cli.group(help=HELP["response"])
+def response() -> None:
+    pass
+
+
+@response.command("add", help=HELP["response_add"])
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--replies-to", "replies_to", required=True, metavar="LETTER",
+              help=HELP["replies_to"])
+@click.option("--from", "sender", metavar="RECIPIENT", help=HELP["response_from"])
+@click.option("--date", "when", type=click.DateTime(["%Y-%m-%d"]), help=HELP["response_date"])
+@click.option("--id", "ident", help=HELP["response_id"])
+@click.option("--language", callback=_check_locale, help=HELP["response_language"])
+@click.option("--ocr", is_flag=True, help=HELP["ocr"])
+@click.pass_obj
+def response_add(settings: Settings, file, replies_to, sender, when, ident, language,
+                 ocr) -> None:
+    from .intake import add_response
+
+    project = settings.project()
+    added = add_response(project, file, replies_to, sender, when.date() if when else None,
+                         ident, language, ocr)
+    _say_intake(settings, project, added)
+
+
+@cli.command("import-scan", help=HELP["import_scan"])
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--date", "when", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help=HELP["scan_date"])
+@click.option("--id", "ident", required=True, help=HELP["scan_id"])
+@click.option("--language", callback=_check_locale, help=HELP["scan_language"])
+@click.option("--sender", help=HELP["scan_sender"])
+@click.option("--to", "recipients", multiple=True, help=HELP["scan_to"])
+@click.option("--no-ocr", is_flag=True, help=HELP["no_ocr"])
+@click.pass_obj
+def import_scan(settings: Settings, file, when, ident, language, sender, recipients,
+                no_ocr) -> None:
+    from .intake import import_scan as run_import
+
+    project = settings.project()
+    imported = run_import(project, file, when.date(), ident, language, sender,
+                          tuple(recipients), ocr=not no_ocr)
+    _say_intake(settings, project, imported)
+
+
+def _say_intake(settings: Settings, project, written) -> None:
+    for path in (written.document, written.searchable, written.text, written.stub):
+        if path is not None:
+            settings.say(f"wrote {project.shown(path)}")
+    for note in written.notes:
+        click.echo(f"note: {note}", err=True)
+    settings.say(f"next: fill in the [[TODO: ...]] placeholders of {project.shown(written.stub)}"
+                 "; 'carta check' lists what is left")
 
 
 @cli.command(help=HELP["doctor"])

@@ -27,8 +27,9 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def draft_text(earlier, new_id: str, date: datetime.date, demands) -> str:
-    """The new letter's YAML, written for a person to read and finish."""
+def draft_text(earlier, new_id: str, date: datetime.date, demands, replies=()) -> str:
+    """The new letter's YAML, written for a person to read and finish. Each reply received
+    since `earlier` is cited (a response_summary block), for the text to answer it."""
     lines = [
         f"# Follow-up of {earlier.id} ({earlier.date.isoformat()}), drafted by carta followup.",
         "# Replace every [[TODO: ...]] with your text, and update each demand's status.",
@@ -54,12 +55,15 @@ def draft_text(earlier, new_id: str, date: datetime.date, demands) -> str:
         "  - paragraph: " + _quoted("[[TODO: why you write again, and what happened since "
                                     "your last letter]]"),
     ]
+    for reply in replies:
+        lines.append(f"  - response_summary: {reply.id}  # the reply of {reply.date.isoformat()}")
     if demands:
         lines.append("  - demand_status:")
         for demand in demands:
+            source = f" (set by the reply {demand.reply.id})" if demand.reply else ""
             lines += [f"      - id: {demand.id}",
                       f"        status: {demand.status}  "
-                      "# pending, partially-met, met, rejected, withdrawn"]
+                      f"# pending, partially-met, met, rejected, withdrawn{source}"]
     lines += ["  - paragraph: " + _quoted("[[TODO: what you ask now]]"), ""]
     return "\n".join(lines)
 
@@ -117,7 +121,8 @@ def followup(project: Project, letter_id: str, date: datetime.date,
              new_id: str | None = None) -> Drafted:
     """Write the draft letter and its catalogs; never overwrite anything."""
     # A draft can be followed up too (a campaign plans ahead): placeholders are allowed here.
-    letters = {letter.id: letter for letter in validate(project, drafts=True).letters}
+    content = validate(project, drafts=True)
+    letters = {letter.id: letter for letter in content.letters}
     if letter_id not in letters:
         raise CartaError(f"no letter '{letter_id}'; expected one of: {', '.join(sorted(letters))}")
     earlier = letters[letter_id]
@@ -131,8 +136,11 @@ def followup(project: Project, letter_id: str, date: datetime.date,
     if path.exists() or new_id in letters:
         raise CartaError(f"{project.shown(path)} already exists; choose another --id, nothing "
                          "was changed")
-    demands = campaign.open_demands(earlier, letters)
-    write_new(path, draft_text(earlier, new_id, date, demands).encode("utf-8"))
+    # Replies received up to the new date set statuses too; those to `earlier` are cited.
+    demands = campaign.open_demands(earlier, letters, content.responses, until=date)
+    replies = [reply for reply in content.responses
+               if reply.replies_to == earlier.id and reply.date <= date]
+    write_new(path, draft_text(earlier, new_id, date, demands, replies).encode("utf-8"))
 
     # Carried texts are translated already: copy those translations into the new catalogs,
     # so that only the new prose needs a translator.
@@ -142,7 +150,7 @@ def followup(project: Project, letter_id: str, date: datetime.date,
     for locale in project.settings.locales:
         if locale == new_letter.language:
             continue
-        known = _translations(project, chain, locale)
+        known = _translations(project, [*chain, *replies], locale)
         if not known:
             continue
         result = catalog.update(project, new_letter, locale)
@@ -166,7 +174,8 @@ def followup(project: Project, letter_id: str, date: datetime.date,
 
 
 def _translations(project: Project, letters, locale: str) -> dict[tuple[str, str], str]:
-    """(context, source text) -> translation, from the catalogs of the earlier letters."""
+    """(context, source text) -> translation, from the catalogs of the earlier letters (and
+    of the replies cited: their summaries have the context of the block that cites them)."""
     known = {}
     for letter in letters:
         path = catalog.catalog_path(project, letter.id, locale)

@@ -14,8 +14,11 @@ SignatoryKind = Literal["organization", "individual"]
 SIGNATORY_KINDS: tuple[str, ...] = get_args(SignatoryKind)
 SignatureOrder = Literal["as-listed", "alphabetical"]
 SIGNATURE_ORDERS: tuple[str, ...] = get_args(SignatureOrder)
-OutputFormat = Literal["pdf", "html"]
+OutputFormat = Literal["pdf", "html", "docx", "odt"]
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
+# What `carta build` makes unless told: Word and OpenDocument copies are asked for by name.
+DEFAULT_FORMATS: tuple[str, ...] = ("pdf", "html")
+OFFICE_FORMATS: tuple[str, ...] = ("docx", "odt")
 PaperSize = Literal["A4", "Letter"]
 PAPER_SIZES: tuple[str, ...] = get_args(PaperSize)
 Numbering = Literal["continue", "restart"]
@@ -252,6 +255,8 @@ class Content:
     senders: dict[str, Sender]
     recipients: dict[str, Recipient]
     signatories: dict[str, Signatory] = field(default_factory=dict)
+    # The replies received (content/responses/), oldest first: generator/responses.py.
+    responses: tuple = ()
     # With validate(partial=True): every problem found, and the letters they keep out.
     problems: tuple = ()
     not_valid: tuple[str, ...] = ()

@@ -14,28 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import font_source_sans_pro
-import font_source_serif_pro
 import pydyf
 import weasyprint
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
+from . import webfonts
 from .errors import BuildError
 
-# The faces the default design uses, from the font packages (never from the system).
-FONT_FACES = (
-    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-Regular.ttf", 400, "normal"),
-    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-It.ttf", 400, "italic"),
-    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-Semibold.ttf", 600, "normal"),
-    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-SemiboldIt.ttf", 600, "italic"),
-    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-Bold.ttf", 700, "normal"),
-    ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-BoldIt.ttf", 700, "italic"),
-    ("Source Sans Pro", font_source_sans_pro, "SourceSansPro-Regular.ttf", 400, "normal"),
-    ("Source Sans Pro", font_source_sans_pro, "SourceSansPro-It.ttf", 400, "italic"),
-    ("Source Sans Pro", font_source_sans_pro, "SourceSansPro-Semibold.ttf", 600, "normal"),
-    ("Source Sans Pro", font_source_sans_pro, "SourceSansPro-Bold.ttf", 700, "normal"),
-)
+# The faces the default design uses, from the font packages (never from the system); declared
+# once, in webfonts.py, which the web pages use too and which does not import WeasyPrint.
+FONT_FACES = webfonts.FACES
 
 
 def font_folders() -> tuple[Path, ...]:
@@ -201,7 +190,6 @@ class PdfMaker:
             pdf = self._write(html, base, name, options)
         from .pdfua import make_accessible  # the PDF/UA-1 structure: generator/pdfua.py
 
-        pdf = tag_article_languages(pdf, article_langs) if article_langs else pdf
         return make_accessible(pdf, article_langs=article_langs)
 
     def layout(self, html: str, base: Path, options: dict | None = None,
@@ -662,35 +650,3 @@ def uses_harfbuzz_subsetter() -> bool:
     from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 
     return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
-
-
-def tag_article_languages(pdf: bytes, langs: tuple[str, ...]) -> bytes:
-    """Give the document's <article> structure elements (/Art, in order) their languages.
-
-    WeasyPrint writes the document's language in the catalog only; a combined document holds
-    versions in several languages, each an <article lang>, and a screen reader needs each
-    version's language in the structure tree to read it with the right voice."""
-    import io
-
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        articles = []
-
-        def walk(node) -> None:
-            if isinstance(node, pikepdf.Array):
-                for child in node:
-                    walk(child)
-            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-                if node.S == "/Art":
-                    articles.append(node)
-                    return
-                walk(node.get("/K"))
-
-        walk(document.Root.StructTreeRoot.get("/K"))
-        for article, lang in zip(articles, langs, strict=False):
-            article.Lang = pikepdf.String(lang)
-        out = io.BytesIO()
-        # A deterministic /ID keeps the bytes reproducible.
-        document.save(out, deterministic_id=True)
-        return out.getvalue()

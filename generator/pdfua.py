@@ -491,7 +491,7 @@ class _Restructure:
         """Find each page's footnote area, make its notes Note elements and their calls
         Reference elements; return (note, first call or None) pairs in order."""
         areas = [node for node in document.walk()
-                 if node.parent is not None and node.parent.s in ("Document", "Art")
+                 if node.parent is not None and node.parent.s in ("Document", "Art", "Part")
                  and node.s == "NonStruct" and _is_note_area(node)]
         notes = []
         for area in areas:
@@ -559,7 +559,8 @@ class _Restructure:
     def _merge_fragments(self, document: _Node) -> None:
         self._merge_kids(document)
         if self.versions:
-            articles = [node for node in document.nodes() if node.s == "Art"]
+            # The versions' <article>s, at the top or inside the one <main> (a Part).
+            articles = [node for node in document.walk() if node.s == "Art"]
             for article, lang in zip(articles, self.article_langs, strict=False):
                 article.obj.Lang = pikepdf.String(lang)
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, blocks, i18n, markdown
+from . import __version__, blocks, i18n, markdown, webfonts
 from .errors import BuildError
 from .model import Letter, Recipient, pick_locale
 from .project import Project
+from .write import output_path
 
 LETTER_TEMPLATE = "letter.html"
 FOOTNOTES_TEMPLATE = "footnotes.html"
@@ -112,15 +113,17 @@ class Renderer:
             self._environments[locale] = env
         return self._environments[locale]
 
-    def render(self, letter: Letter, locale: str, recipient: Recipient | None = None) -> str:
+    def render(self, letter: Letter, locale: str, recipient: Recipient | None = None,
+               site: str | None = None) -> str:
         """The letter as a complete HTML document in `locale`; with `recipient`, that
-        recipient's copy of a merged letter."""
+        recipient's copy of a merged letter; with `site`, a page that links to the campaign
+        site at that relative address."""
         env = self.environment(locale)
         with template_errors(LETTER_TEMPLATE, letter.id):
             template = env.get_template(LETTER_TEMPLATE)
             footnotes = env.get_template(FOOTNOTES_TEMPLATE).module
             context = letter_context(letter, locale, self.project, recipient, footnotes.call,
-                                     self.files_read)
+                                     self.files_read, site=site)
             return template.render(context)
 
     def render_versions(self, versions, recipient: Recipient | None = None) -> str:
@@ -192,11 +195,13 @@ def css_content(text: str) -> Markup:
 
 def letter_context(letter: Letter, locale: str, project: Project,
                    recipient: Recipient | None = None, call=None,
-                   files_read: set[Path] | None = None, id_prefix: str = "") -> dict:
+                   files_read: set[Path] | None = None, id_prefix: str = "",
+                   site: str | None = None) -> dict:
     """Everything the letter template shows, already localized and rendered to HTML.
 
     `call(note, first)` gives the markup of one footnote call (the macro `call` of
-    templates/footnotes.html); `files_read` collects the files read (logos)."""
+    templates/footnotes.html); `files_read` collects the files read (logos); `site` is the
+    campaign site's address relative to the page, when the page is published with one."""
     if recipient is not None:
         # A recipient's copy holds only the blocks meant for it (`only_for`).
         def meant(part):
@@ -308,6 +313,28 @@ def letter_context(letter: Letter, locale: str, project: Project,
         "letter_id": letter.id,
         "combined": False,  # True inside a document of several versions (`combine:`)
         "id_prefix": id_prefix,  # before every id: versions in one document keep theirs apart
+        "links": _links(letter, locale, project, recipient, site),
+        "webfonts": webfonts.faces(),  # the PDF's faces, as files beside the page
+    }
+
+
+def _links(letter: Letter, locale: str, project: Project, recipient: Recipient | None,
+           site: str | None) -> dict:
+    """Where the web page leads, as addresses relative to it (the files sit side by side in
+    output/<id>/): its own PDF, the same copy in the project's other languages (for a merged
+    letter, those its recipient reads), and the campaign site when there is one."""
+    copy = recipient.id if recipient else None
+
+    def name(other: str, extension: str) -> str:
+        return output_path(project.output, letter.id, other, extension, copy).name
+
+    others = [other for other in project.settings.locales if other != locale
+              and (recipient is None or not recipient.locales or other in recipient.locales)]
+    return {
+        "pdf": name(locale, "pdf"),
+        "languages": [{"lang": i18n.language_tag(other), "name": i18n.language_name(other),
+                       "href": name(other, "html")} for other in others],
+        "site": site,
     }
 
 

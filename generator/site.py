@@ -11,7 +11,7 @@ from urllib.parse import quote
 from babel import Locale
 from markupsafe import Markup
 
-from . import __version__, campaign, i18n, markdown
+from . import __version__, campaign, i18n, markdown, responses
 from .build import Job, build
 from .errors import BuildError
 from .model import CarriedDemand, Letter, pick_locale
@@ -64,12 +64,21 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
     # The letters are copied into the site, so that output/site/ can be published alone: every
     # link stays inside it. A letter page's own files (its web fonts) come along.
     letters = safe_folder(project.root, site / "letters")
+    renderer = Renderer(project)
     copied: set[Path] = set()
     for job in jobs:
         for extension in ("pdf", "html"):
             source, target = job.output(output, extension), job.output(letters, extension)
             safe_folder(project.root, target.parent)
-            write_atomic(target, source.read_bytes())
+            if extension == "html":
+                # The site's copy of a page also leads back to the site, in its language (a
+                # page built into output/<id>/ has no site beside it to lead to).
+                home = os.path.relpath(pages.get(job.locale, pages[locales[0]]), target.parent)
+                data = renderer.render(job.letter, job.locale, job.recipient,
+                                       site=quote(home.replace(os.sep, "/"))).encode("utf-8")
+            else:
+                data = source.read_bytes()
+            write_atomic(target, data)
             copied.add(target)
         for extra in sorted((output / job.letter.id).glob("fonts/*")):
             target = letters / job.letter.id / "fonts" / extra.name
@@ -78,10 +87,11 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
                 write_atomic(target, extra.read_bytes())
                 copied.add(target)
 
-    renderer = Renderer(project)
     for locale, page in pages.items():
+        # The replies received, their summaries and notes in this locale where translated.
+        replies = [responses.localized(project, reply, locale) for reply in content.responses]
         context = site_context(jobs, locale, pages, thumbnails, letters, site,
-                               content.recipients)
+                               content.recipients, replies)
         html = renderer.render_text(SITE_TEMPLATE, context, locale)
         write_atomic(page, html.encode("utf-8"))
         report(page)
@@ -112,7 +122,7 @@ def thumbnail(pdf: Path) -> bytes:
 
 def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
                  thumbnails: dict[tuple[str, str], Path], output: Path, site: Path,
-                 recipients: dict | None = None) -> dict:
+                 recipients: dict | None = None, replies=()) -> dict:
     """What the site template shows in `locale`, every text already in that locale."""
 
     def link(path: Path) -> str:
@@ -156,7 +166,7 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
             } for job in found],
         })
 
-    trackers = _trackers(letters, by_id, foreign, locale, recipients or {})
+    trackers = _trackers(letters, by_id, foreign, locale, recipients or {}, replies)
     return {
         "lang": _tag(locale),
         "senders": list(dict.fromkeys(pick_locale(letter.sender.name, locale, letter.language)
@@ -172,9 +182,11 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
 
 
 def _trackers(letters: list[Letter], by_id: dict[str, Letter],
-              foreign: dict[str, str | None], locale: str, recipients: dict) -> list[dict]:
+              foreign: dict[str, str | None], locale: str, recipients: dict,
+              replies=()) -> list[dict]:
     """One demand-by-letter table per campaign (a first letter and those that follow it),
-    each demand with whom it is addressed to."""
+    each demand with whom it is addressed to. A reply received to one of its letters is a
+    column of its own, in date order: a status it set is shown where it was set."""
     campaigns: dict[str, list[Letter]] = {}
     for letter in letters:
         campaigns.setdefault(campaign.chain(letter, by_id)[0].id, []).append(letter)
@@ -184,6 +196,17 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
                  for letter in members for demand in letter.demands()}
         notes = {(letter.id, item.id): _note(item, foreign[letter.id])
                  for letter in members for item in letter.carried()}
+        received = responses.replies_to_campaign(replies, members)
+        notes.update({(reply.column, item.id): _note(item, None)
+                      for reply in received for item in reply.demands})
+        columns = [{"key": letter.id, "id": letter.id, "date": letter.date,
+                    "draft": letter.draft, "reply": None} for letter in members]
+        columns += [{"key": reply.column, "id": reply.id, "date": reply.date, "draft": reply.draft,
+                     "reply": {"from": pick_locale(reply.sender.name, locale, reply.language)}}
+                    for reply in received]
+        columns = [column for _, _, column in sorted(
+            ((column["date"], column["reply"] is not None, column) for column in columns),
+            key=lambda each: each[:2])]
         # `to:` named a recipient by id, or gave a name as text.
         named = {ident: pick_locale(r.name, locale, members[0].language)
                  for ident, r in recipients.items()}
@@ -192,18 +215,18 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
             "lang": _tag(langs[row["id"]]),
             "to": named.get(row["to"], row["to"]),
             "first_date": row["first_date"],
-            "cells": [{"status": row["statuses"].get(letter.id),
-                       "note": notes.get((letter.id, row["id"]))} for letter in members],
+            "cells": [{"status": row["statuses"].get(column["key"]),
+                       "note": notes.get((column["key"], row["id"])),
+                       "reply": column["reply"] is not None} for column in columns],
             "open": list(row["statuses"].values())[-1] not in campaign.CLOSED_STATUSES,
-        } for row in campaign.tracker(members)]
+        } for row in campaign.tracker(members, received)]
         if rows:
-            tables.append({"since": members[0].date, "rows": rows, "letters": [
-                {"id": letter.id, "date": letter.date, "draft": letter.draft}
-                for letter in members]})
+            tables.append({"since": members[0].date, "rows": rows, "letters": columns})
     return tables
 
 
 def _note(carried: CarriedDemand, foreign: str | None) -> dict | None:
+    """A status note (a letter's, or a reply's: both have `note` and `note_lang`)."""
     if not carried.note:
         return None
     return {"html": Markup(markdown.render_inline(carried.note, lambda label: "")),

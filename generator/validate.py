@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from babel import Locale, UnknownLocaleError
 
-from . import blocks, campaign, checks
+from . import blocks, campaign, checks, responses
 from .addresses import check_address, check_header_text
 from .checks import MAX_TEXT
 from .errors import ContentError, Problem
@@ -260,17 +260,8 @@ def read_senders(project: Project, loaded: YamlFile) -> tuple[dict[str, Sender],
             continue
         reader.check_keys(fields, ident, SENDER_FIELDS, ("name",))
         logo = _logo(project, reader, fields, f"{ident}.logo")
-        # The name goes into the e-mail subject and the address into From: one line, and
-        # exactly one address, or `carta mail` would fail later or write headers of its own.
-        name = reader.localized(fields, "name", f"{ident}.name") if "name" in fields else {}
-        for locale, text in name.items():
-            if problem := check_header_text(text):
-                reader.problem(fields["name"] if locale else fields, locale or "name",
-                               f"{ident}.name" + (f".{locale}" if locale else ""), problem)
-        email = reader.optional_text(fields, "email", f"{ident}.email")
-        if email is not None and (problem := check_address(email)):
-            reader.problem(fields, "email", f"{ident}.email", problem)
-            email = None
+        # The name goes into the e-mail subject and the address into From.
+        name, email = _mail_name_and_address(reader, fields, ident)
         senders[ident] = Sender(
             id=ident,
             name=name,
@@ -368,17 +359,8 @@ def read_recipients(loaded: YamlFile) -> tuple[dict[str, Recipient], list[Proble
                     if (code := reader.locale_code(listed, index, f"{ident}.locales[{index + 1}]",
                                                    listed[index]))
                 )
-        # The name goes into the e-mail subject and the address into To or Cc: one line, and
-        # exactly one address ("a@example.org, b@example.net" would add a recipient).
-        name = reader.localized(fields, "name", f"{ident}.name") if "name" in fields else {}
-        for locale, text in name.items():
-            if problem := check_header_text(text):
-                reader.problem(fields["name"] if locale else fields, locale or "name",
-                               f"{ident}.name" + (f".{locale}" if locale else ""), problem)
-        email = reader.optional_text(fields, "email", f"{ident}.email")
-        if email is not None and (problem := check_address(email)):
-            reader.problem(fields, "email", f"{ident}.email", problem)
-            email = None
+        # The name goes into the e-mail subject and the address into To or Cc.
+        name, email = _mail_name_and_address(reader, fields, ident)
         recipients[ident] = Recipient(
             id=ident,
             name=name,
@@ -391,6 +373,23 @@ def read_recipients(loaded: YamlFile) -> tuple[dict[str, Recipient], list[Proble
             tags=_slugs(reader, fields, "tags", f"{ident}.tags", "tag"),
         )
     return recipients, reader.problems + list(loaded.problems)
+
+
+def _mail_name_and_address(reader: Reader, fields: SourceMap,
+                           ident: str) -> tuple[dict[str, str], str | None]:
+    """A sender's or recipient's name (one line in every locale) and e-mail (exactly one
+    address): both become mail headers, where a line break or a second address would write
+    headers of its own or add a recipient."""
+    name = reader.localized(fields, "name", f"{ident}.name") if "name" in fields else {}
+    for locale, text in name.items():
+        if problem := check_header_text(text):
+            reader.problem(fields["name"] if locale else fields, locale or "name",
+                           f"{ident}.name" + (f".{locale}" if locale else ""), problem)
+    email = reader.optional_text(fields, "email", f"{ident}.email")
+    if email is not None and (problem := check_address(email)):
+        reader.problem(fields, "email", f"{ident}.email", problem)
+        email = None
+    return name, email
 
 
 def _slugs(reader: Reader, fields: SourceMap, key: str, field: str, noun: str) -> tuple[str, ...]:
@@ -858,6 +857,11 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False,
                        "with its file); fix those first")
         line, column = letter.positions.get(found.key, (None, None))
         problems.append(Problem(letter.shown_as, line, column, found.key, message))
+    # The replies received, checked against the letters; the letters' response_summary
+    # blocks get what they cite (generator/responses.py).
+    resolved, replies, found = responses.attach(project, resolved, recipients, failed, drafts,
+                                                only=bool(only))
+    problems += found
     for letter in resolved:
         if letter.id in failed:
             continue
@@ -872,8 +876,8 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False,
     chosen = {path.stem for path in files}
     return Content(tuple(letter for letter in resolved
                          if letter.id in chosen and letter.id not in failed),
-                   senders, recipients, signatories, problems=tuple(problems),
-                   not_valid=tuple(sorted(failed & chosen)))
+                   senders, recipients, signatories, responses=replies,
+                   problems=tuple(problems), not_valid=tuple(sorted(failed & chosen)))
 
 
 def _load(project: Project, path: Path) -> YamlFile:

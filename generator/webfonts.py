@@ -58,13 +58,40 @@ UNICODE_RANGES = (
 _REFERENCE = re.compile(r'url\("' + FOLDER + r'/([A-Za-z0-9-]+\.woff2)"\)')
 
 
+def _rename(font) -> None:
+    """Give the subset its own name (see WEB_FAMILIES): the copyright and licence records stay
+    as they are, only the records that name the font change."""
+    for record in font["name"].names:
+        if record.nameID in _NAME_IDS:
+            text = record.toUnicode()
+            for old, new in _RENAMED.items():
+                text = text.replace(old, new)
+            record.string = text
+    if "CFF " in font:  # an OpenType/CFF font names itself in its CFF table too
+        cff = font["CFF "].cff
+        cff.fontNames = [name.replace("SourceSerifPro", "CartaSerif")
+                         .replace("SourceSansPro", "CartaSans") for name in cff.fontNames]
+
+
 def woff2_name(ttf: str) -> str:
-    return ttf.removesuffix(".ttf") + ".woff2"
+    """The web subset's file name: renamed like the font inside it (see WEB_FAMILIES)."""
+    name = ttf.removesuffix(".ttf") + ".woff2"
+    return name.replace("SourceSerifPro", "CartaSerif").replace("SourceSansPro", "CartaSans")
+
+
+# The subsets are modified versions of the fonts, and the SIL Open Font License reserves the
+# name "Source" (its Reserved Font Name) for the originals: a modified version must carry another
+# name. So the web subsets are called "Carta Serif" and "Carta Sans", inside the files and in
+# the stylesheet; the PDF embeds the original fonts, as the licence allows any document to.
+WEB_FAMILIES = {"Source Serif Pro": "Carta Serif", "Source Sans Pro": "Carta Sans"}
+_RENAMED = {"Source Serif Pro": "Carta Serif", "SourceSerifPro": "CartaSerif",
+            "Source Sans Pro": "Carta Sans", "SourceSansPro": "CartaSans"}
+_NAME_IDS = (1, 3, 4, 6, 16, 17, 18, 21, 22)  # family, unique, full, PostScript, typographic
 
 
 def faces() -> list[dict]:
     """The faces as the stylesheet's @font-face rules name them."""
-    return [{"family": family, "weight": weight, "style": style,
+    return [{"family": WEB_FAMILIES[family], "weight": weight, "style": style,
              "url": f"{FOLDER}/{woff2_name(filename)}"}
             for family, _, filename, weight, style in FACES]
 
@@ -113,7 +140,10 @@ def write(folder: Path) -> list[Path]:
     Returns the files written."""
     if current(folder):
         return []
-    fonts = safe_folder(folder, folder / FOLDER)  # never through a link planted at fonts/
+    # The page's folder and fonts/ in it, each a real folder (never a link, never a file in
+    # the way): the same checks as every output folder.
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    fonts = safe_folder(folder.parent, folder / FOLDER)
     written = []
     for name, data in _files().items():
         write_atomic(fonts / name, data)
@@ -148,6 +178,7 @@ def _files() -> dict[str, bytes]:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=unicodes)
         subsetter.subset(font)
+        _rename(font)
         data = io.BytesIO()
         subset.save_font(font, data, options)
         files[woff2_name(filename)] = data.getvalue()

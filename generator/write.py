@@ -50,8 +50,8 @@ def safe_folder(base: Path, folder: Path) -> Path:
                              "(to " + os.readlink(current) + "); carta writes only into real "
                              "folders. Remove the link and run again")
         if not current.is_dir():
-            raise BuildError(f"cannot write in {current}: it is a file where a folder is "
-                             "needed; move it away and run again")
+            raise BuildError(f"cannot write in {current}: {current} is a file where a folder "
+                             "is needed; move it away and run again")
     return folder
 
 

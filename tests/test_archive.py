@@ -156,14 +156,3 @@ def test_killed_archive_runs_leave_an_archive_that_verifies(seed_copy):
     assert result.exit_code == 0
     assert run("verify", str(seed_copy / "output/archive")).exit_code == 0
 
-
-def test_archive_says_what_build_says_about_the_pdf(seed_copy):
-    """The archive makes its PDFs through the build's render path, warnings included: the
-    English seed's footnotes printed a page after their call are not archived silently."""
-    build = run("--project", str(seed_copy), "build", "--locale", "en", "--format", "pdf")
-    archive = run("--project", str(seed_copy), "archive", "--locale", "en")
-    assert archive.exit_code == 0, archive.output
-    warned = [line for line in build.output.splitlines() if "is cited on page" in line]
-    assert warned, build.output
-    for line in warned:
-        assert line.removeprefix("warning: ") in archive.output, archive.output

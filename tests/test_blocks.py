@@ -285,7 +285,8 @@ def test_the_block_kinds_in_messages_come_from_the_declarations(sample, quote_bl
                    "  - quotes: Una cita.\n  - heading: Sección de prueba")
     check = run(sample.root, "check")
     assert "expected exactly one of paragraph, heading, grievances, demands, demand_status, " \
-        "quote (and optionally only_for), found quotes; did you mean 'quote'?" in check.output
+        "response_summary, quote (and optionally only_for), found quotes; did you mean " \
+        "'quote'?" in check.output
 
 
 def test_a_note_cited_twice_builds_and_shows_its_number_twice(sample):

@@ -63,8 +63,9 @@ def test_build_writes_pdf_and_html_where_promised(sample):
     result = run("--project", str(sample.root), "build")
     assert result.exit_code == 0, result.output
     out = sample.root / "output" / "carta-prueba"
+    # The page, its PDF, and the web fonts the page uses (fonts/).
     assert sorted(path.name for path in out.iterdir()) == [
-        "carta-prueba.es.html", "carta-prueba.es.pdf"]
+        "carta-prueba.es.html", "carta-prueba.es.pdf", "fonts"]
     body = " ".join(page.body for page in read_pages(out / "carta-prueba.es.pdf"))
     assert normalize("Primer párrafo de la Organización Ejemplo A.") in body
     assert "wrote output/carta-prueba/carta-prueba.es.pdf" in result.output
@@ -80,7 +81,7 @@ def test_build_of_one_format_and_an_unknown_letter(sample):
 
 
 def test_usage_errors_exit_2(sample):
-    result = run("--project", str(sample.root), "build", "--format", "docx")
+    result = run("--project", str(sample.root), "build", "--format", "rtf")
     assert result.exit_code == 2
     assert "Invalid value for '--format'" in result.output
 

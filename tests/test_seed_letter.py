@@ -240,5 +240,5 @@ def test_html_has_language_and_linked_notes(built):
     assert '<html lang="es">' in html
     for label in ("citizenlab-carta-stt", "nyt-gobierno-espia", "citizenlab-targeted-threats"):
         assert f'href="#note-{label}"' in html
-        assert f'<li id="note-{label}" role="doc-endnote">' in html
+        assert f'<li id="note-{label}">' in html
     assert '<a href="https://goo.gl/QW3bQa">https://goo.gl/QW3bQa</a>' in html
