@@ -88,7 +88,6 @@ class BlockType:
     block_texts: ClassVar[tuple[TextField, ...]] = ()  # texts of a list block itself ("to")
     options: ClassVar[tuple[str, ...]] = ()  # keys beside the kind's ("to", "numbering")
     numbered: ClassVar[bool] = False  # items are numbered on from the previous list of the kind
-    describe: ClassVar[str] = ""  # for "expected one of ..." messages
 
     def read_options(self, block, fields: dict, field: str, scope: ReadScope):
         """The block with its options read from the block's mapping (`fields`)."""
@@ -257,7 +256,6 @@ class ParagraphBlock(BlockType):
     kind = "paragraph"
     model = Paragraph
     texts = (TextField("text", "paragraph", "paragraph"),)
-    describe = "paragraph: one paragraph of Markdown"
 
     def read(self, value, fields, field, scope):
         text = scope.reader.text(fields, self.kind, field)
@@ -272,7 +270,6 @@ class HeadingBlock(ParagraphBlock):
     kind = "heading"
     model = Heading
     texts = (TextField("text", "inline", "heading"),)
-    describe = "heading: a section title"
 
 
 class ListBlock(BlockType):
@@ -345,7 +342,6 @@ class GrievanceBlock(ListBlock):
     item_model = Grievance
     noun = "grievance"
     texts = (TextField("text", "inline", "grievance", keyed=True),)
-    describe = "grievances: a numbered list of reasons"
 
 
 @register
@@ -356,7 +352,6 @@ class DemandBlock(ListBlock):
     noun = "demand"
     extra_keys = ("status",)
     texts = (TextField("text", "inline", "demand", keyed=True),)
-    describe = "demands: a numbered list of what you ask"
 
     def read_extra(self, item, item_field, reader):
         if "status" not in item:
@@ -376,7 +371,6 @@ class DemandStatusBlock(BlockType):
     has_items = True
     texts = (TextField("text", "inline", "demand", keyed=True),
              TextField("note", "inline", "status-note", keyed=True))
-    describe = "demand_status: the status of demands raised in earlier letters"
 
     def read(self, value, fields, field, scope):
         reader = scope.reader

@@ -92,9 +92,10 @@ class TooLarge(Unreadable):
 
 
 def read_content_file(path: Path, inside: tuple[Path, ...], max_bytes: int,
-                      expected: str = "a file") -> bytes:
+                      expected: str = "a file", head: int | None = None) -> bytes:
     """The bytes of `path`, read only if it is a regular file whose real path (symbolic links
-    resolved) is inside one of the folders `inside`, and of at most `max_bytes`.
+    resolved) is inside one of the folders `inside`, and of at most `max_bytes`. With `head`,
+    only its first `head` bytes (to tell a large file's kind without reading it all).
 
     This is the one rule for every content file (letters, shared YAML, catalogs, logos): a link
     to /proc/self/environ, a FIFO that would block forever or /dev/zero that never ends are
@@ -131,6 +132,8 @@ def read_content_file(path: Path, inside: tuple[Path, ...], max_bytes: int,
             raise TooLarge(f"expected {expected} of at most {size_text(max_bytes)}, found "
                              f"{size_text(info.st_size)}; split it, or remove pasted data")
         try:
+            if head is not None:
+                return stream.read(head)
             data = stream.read(max_bytes + 1)
         except OSError as error:
             raise Unreadable(f"cannot read the file: {error.strerror}") from None

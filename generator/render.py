@@ -297,7 +297,7 @@ def letter_context(letter: Letter, locale: str, project: Project,
         "signatures_logos": bool(letter.signatures and letter.signatures.logos),
         "blocks": body_blocks,
         "postscript": postscript_blocks,
-        "notes": [notes[label] for label in markdown.citation_order(blocks.markdown_texts(letter))],
+        "notes": list(notes.values()),  # in citation order, numbered as called
         "note_style": letter.note_style,
         "link_style": letter.link_style or project.settings.links,
         # None: no closing formula; "": the template's ("Atentamente,"); else the text.

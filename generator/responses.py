@@ -134,7 +134,6 @@ class ResponseSummaryBlock(BlockType):
     kind = "response_summary"
     model = ResponseSummary
     texts = (TextField("summary", "paragraph", "response-summary"),)
-    describe = "response_summary: a reply received, cited by its id in content/responses"
 
     def read(self, value, fields, field, scope):
         ident = scope.reader.slug(fields, self.kind, field, value)
@@ -376,40 +375,11 @@ def _document(reader, project: Project, top: SourceMap, key: str,
 
 def _peek(path: Path, inside: Path, expected: str) -> bytes:
     """The first bytes of a received document, under the content rule of every content file
-    (generator/project.py read_content_file: a regular file whose real path is inside
-    content/, of bounded size), without reading the rest: a scan can be large, and `carta
-    check` looks only at its kind."""
-    import errno
-    import os
-    import stat
+    (a regular file whose real path is inside content/, of bounded size), without reading the
+    rest: a scan can be large, and `carta check` looks only at its kind."""
+    from .project import read_content_file
 
-    from .project import TooLarge, Unreadable
-
-    try:
-        real = path.resolve(strict=True)
-    except FileNotFoundError:
-        raise  # reported as a missing file
-    except (OSError, RuntimeError) as error:  # a loop of links
-        raise Unreadable(f"expected {expected}, found a path that leads nowhere ({error})") \
-            from None
-    if not real.is_relative_to(inside.resolve()):
-        raise Unreadable(f"expected {expected} inside content/, found a symbolic link to "
-                         f"'{real}'; copy the file into the project instead")
-    try:
-        descriptor = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise Unreadable(f"expected {expected}, found a symbolic link") from None
-        raise Unreadable(f"cannot read the file: {error.strerror}") from None
-    with os.fdopen(descriptor, "rb") as stream:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise Unreadable(f"expected {expected}, found a folder, device or pipe")
-        if info.st_size > MAX_DOCUMENT_BYTES:
-            raise TooLarge(f"expected {expected} of at most "
-                           f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB, found "
-                           f"{info.st_size / (1024 * 1024):.0f} MB")
-        return stream.read(1024)
+    return read_content_file(path, (inside,), MAX_DOCUMENT_BYTES, expected, head=1024)
 
 
 # The campaign: replies checked against the letters, and cited by them -----------------------
