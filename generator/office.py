@@ -702,7 +702,7 @@ class DocxWriter:
     def _letterhead(self, letter, context) -> None:
         sender = context["sender"]
         paragraph = self._paragraph("Sender")
-        logo = self._logo(letter.sender.logo)
+        logo = self._logo(letter.sender.logo, sender["name"])
         if logo is not None:
             paragraph.append(logo)
             paragraph.append(self._run("  "))
@@ -711,9 +711,10 @@ class DocxWriter:
         # The rule under the letterhead belongs to the contact line; with none, an empty one.
         self._paragraph("Sender Contact", [("text", " · ".join(contact), ())])
 
-    def _logo(self, path: Path | None):
+    def _logo(self, path: Path | None, description: str):
         if path is None:
             return None
+        from docx.oxml.ns import qn
         from docx.shared import Pt
 
         self.files_read.add(Path(path))
@@ -731,6 +732,9 @@ class DocxWriter:
                 return None
         run = self.document.add_paragraph().add_run()
         run.add_picture(io.BytesIO(data), height=Pt(34))
+        # Word reads a picture's description aloud, as a browser reads alt text.
+        for properties in run._r.iter(qn("wp:docPr")):
+            properties.set("descr", description)
         holder = run._r.getparent()
         holder.getparent().remove(holder)
         return run._r

@@ -100,6 +100,9 @@ class RestrictedFetcher(weasyprint.URLFetcher):
         raise ValueError(f"{REFUSAL_MARK} {url}: {reason}")
 
 
+DATA_URL = re.compile(r"data:[^\s\"']+")
+
+
 class _ErrorCollector(logging.Handler):
     """Keeps WeasyPrint's error messages (a missing image, a font that failed) for the caller.
 
@@ -114,7 +117,8 @@ class _ErrorCollector(logging.Handler):
     def emit(self, record):
         message = record.getMessage()
         if REFUSAL_MARK not in message:
-            self.messages.append(message)
+            # An inlined image (a logo) would print its whole base64 text.
+            self.messages.append(DATA_URL.sub("an inlined image", message))
 
 
 ARCHIVE_VARIANT = "pdf/a-3u"
