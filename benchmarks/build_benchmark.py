@@ -28,8 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 SEED = "2017-09-19-carta-comite-directivo-ogp"
 sys.path.insert(0, str(REPO))
 
-from generator.build import build  # noqa: E402
-from generator.project import load_project  # noqa: E402
+from generator.core.project import load_project  # noqa: E402
+from generator.pipeline.build import build  # noqa: E402
 
 
 def make_project(folder: Path, letters: int) -> Path:
@@ -58,7 +58,7 @@ def raw_weasyprint(html_files: list[Path]) -> float:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from generator.pdf import _font_face_css
+    from generator.outputs.pdf import _font_face_css
 
     fonts = FontConfiguration()
     stylesheets = [weasyprint.CSS(string=_font_face_css(), font_config=fonts)]
@@ -73,9 +73,9 @@ def raw_weasyprint(html_files: list[Path]) -> float:
 def carta_own_work(project) -> float:
     """What carta does besides WeasyPrint, timed alone: steadier than a difference of two
     noisy totals on a shared machine."""
-    from generator.build import plan
-    from generator.render import Renderer
-    from generator.write import write_atomic
+    from generator.core.write import write_atomic
+    from generator.pipeline.build import plan
+    from generator.rendering.render import Renderer
 
     started = time.perf_counter()
     jobs = plan(project).jobs

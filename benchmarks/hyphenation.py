@@ -19,9 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.build import DocumentMaker, plan  # noqa: E402
-from generator.pdf import PdfMaker, text_lines  # noqa: E402
-from generator.project import builtin_templates, load_project  # noqa: E402
+from generator.core.project import builtin_templates, load_project  # noqa: E402
+from generator.outputs.pdf import PdfMaker, text_lines  # noqa: E402
+from generator.pipeline.build import DocumentMaker, plan  # noqa: E402
 
 
 def hyphenation(lines) -> tuple[int, int, int, float]:

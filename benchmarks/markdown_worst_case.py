@@ -19,8 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator import markdown  # noqa: E402
-from generator.validate import MAX_TEXT  # noqa: E402
+from generator.content import markdown  # noqa: E402
+from generator.content.validate import MAX_TEXT  # noqa: E402
 
 BUDGET = 1.0  # seconds for one text: checked and rendered
 

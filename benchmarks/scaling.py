@@ -97,8 +97,8 @@ def timed_run(*args: str) -> tuple[float, float, int]:
 def profile_build(root: Path, top: int = 15) -> None:
     """Profile one build in this process: WeasyPrint's share, then carta's own functions."""
     sys.path.insert(0, str(REPO))
-    from generator.build import build
-    from generator.project import load_project
+    from generator.core.project import load_project
+    from generator.pipeline.build import build
 
     profiler = cProfile.Profile()
     started = time.perf_counter()

@@ -164,8 +164,8 @@ def status(port: int) -> dict:
 
 def warm_render(root: Path, ident: str, repeats: int = 5) -> float:
     """WeasyPrint's warm render of the document, as carta drives it: the floor of a PDF."""
-    from generator.pdf import PdfMaker
-    from generator.project import builtin_templates
+    from generator.core.project import builtin_templates
+    from generator.outputs.pdf import PdfMaker
 
     html = (root / "output" / ident / f"{ident}.es.html").read_text(encoding="utf-8")
     maker = PdfMaker((root / "content", root / "templates", builtin_templates()), strict=False)

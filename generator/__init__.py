@@ -1,6 +1,6 @@
 """carta: formal advocacy letters from structured content, as localized PDF and HTML."""
 
-__version__ = "0.1.0"
+from .core.version import __version__
 
 __all__ = ["__version__", "build", "check", "load_project"]
 
@@ -8,15 +8,15 @@ __all__ = ["__version__", "build", "check", "load_project"]
 def __getattr__(name: str):
     # The public API is imported on first use, so that `carta --help` stays instant.
     if name == "build":
-        from .build import build
+        from .pipeline.build import build
 
         return build
     if name == "check":
-        from .validate import validate
+        from .content.validate import validate
 
         return validate
     if name == "load_project":
-        from .project import load_project
+        from .core.project import load_project
 
         return load_project
     raise AttributeError(f"module 'generator' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """Run carta as `python -m generator`."""
 
-from .cli import main
+from .app.cli import main
 
 main()

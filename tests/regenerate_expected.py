@@ -12,8 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from generator.build import build
-from generator.project import load_project
+from generator.core.project import load_project
+from generator.pipeline.build import build
 
 REPO = Path(__file__).resolve().parent.parent
 EXPECTED = REPO / "tests" / "expected"

@@ -14,7 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import REPO, SEED_ID
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 SEED_FILE = f"content/letters/{SEED_ID}.yaml"
 BUSY = "is working on this project"
@@ -64,7 +64,7 @@ def test_two_archive_runs_started_together_lose_nothing(seed_copy):
 HOLDER = """
 import sys, time
 from pathlib import Path
-from generator.lock import project_lock
+from generator.core.lock import project_lock
 with project_lock(Path(sys.argv[1]), "archive"):
     print("locked", flush=True)
     time.sleep(120)

@@ -21,7 +21,7 @@ from conftest import REPO, SEED_ID
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 # Pinned here, not imported: changing the chain's format would orphan every archive made.
 GENESIS = hashlib.sha256(b"carta archive manifest chain, format 2").hexdigest()

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 LETTER_FILE = "content/letters/carta-prueba.yaml"
 

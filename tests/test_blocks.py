@@ -17,14 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pdftext import normalize, read_pages
 
-from generator import blocks
-from generator.blocks import BlockType, TextField, register
-from generator.build import plan
-from generator.cli import cli
-from generator.errors import ContentError
-from generator.project import load_project
-from generator.render import Renderer
-from generator.validate import validate
+from generator.app.cli import cli
+from generator.content import blocks
+from generator.content.blocks import BlockType, TextField, register
+from generator.content.validate import validate
+from generator.core.errors import ContentError
+from generator.core.project import load_project
+from generator.pipeline.build import plan
+from generator.rendering.render import Renderer
 
 
 def run(root: Path, *args: str):

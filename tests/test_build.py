@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pdftext import read_pages
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 SECOND_LETTER = "content/letters/carta-segunda.yaml"
 
@@ -115,7 +115,7 @@ def test_no_op_build_never_imports_weasyprint_and_workers_leave_no_temp_folders(
     assert list(private_tmp.iterdir()) == []
     code = (
         "import sys\n"
-        "from generator.cli import cli\n"
+        "from generator.app.cli import cli\n"
         f"try: cli(['--project', {str(sample.root)!r}, 'build'])\n"
         "except SystemExit as e: assert e.code == 0, e.code\n"
         "assert 'weasyprint' not in sys.modules, 'weasyprint was imported'\n"
@@ -151,9 +151,9 @@ def test_watch_rebuilds_after_a_change_and_keeps_going_after_an_error(sample):
     import threading
     import time as clock
 
-    from generator.build import build
-    from generator.project import load_project
-    from generator.watch import watch
+    from generator.app.watch import watch
+    from generator.core.project import load_project
+    from generator.pipeline.build import build
 
     project = load_project(sample.root)
     messages: list[str] = []

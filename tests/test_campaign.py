@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from conftest import SEED_ID
 from pdftext import normalize, read_pages
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 FOLLOWUP = "2017-11-20-seguimiento"
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import REPO, SEED_ID
 from pdftext import normalize, read_pages
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 SEED_FILE = f"content/letters/{SEED_ID}.yaml"
 
@@ -105,12 +105,12 @@ def test_init_makes_a_project_that_builds(tmp_path):
 
 
 def test_an_internal_error_is_one_line_unless_debug(sample, monkeypatch):
-    import generator.build
+    import generator.pipeline.build
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(generator.build, "plan", broken)
+    monkeypatch.setattr(generator.pipeline.build, "plan", broken)
     result = run("--project", str(sample.root), "check")
     assert result.exit_code == 1
     assert "internal error: RuntimeError: boom" in result.output
@@ -124,7 +124,7 @@ def test_an_internal_error_is_one_line_unless_debug(sample, monkeypatch):
 def test_help_and_check_never_import_weasyprint(sample, args):
     code = (
         "import sys\n"
-        "from generator.cli import cli\n"
+        "from generator.app.cli import cli\n"
         f"try: cli(['--project', {str(sample.root)!r}] + {args!r})\n"
         "except SystemExit as e: assert e.code == 0, e.code\n"
         "assert 'weasyprint' not in sys.modules, 'weasyprint was imported'\n"

@@ -18,8 +18,8 @@ from conftest import REPO, SEED_ID
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from generator.cli import cli
-from generator.office import bookmark_name, field_of_bookmark
+from generator.app.cli import cli
+from generator.outputs.docx import bookmark_name, field_of_bookmark
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(

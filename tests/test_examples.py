@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 EXAMPLES = sorted(path.name for path in (REPO / "examples").iterdir()
                   if (path / "content").is_dir())

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import webfonts
-from generator.cli import cli
-from generator.errors import BuildError
-from generator.write import write_atomic
+from generator.app.cli import cli
+from generator.core.errors import BuildError
+from generator.core.write import write_atomic
+from generator.rendering import webfonts
 
 OUTPUT = "output/carta-prueba"
 EARLIER = b"%PDF-1.7 version anterior de la carta de la Organizacion Ejemplo A\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 PO = "content/locale/en/LC_MESSAGES/carta-prueba.po"
 

@@ -10,9 +10,9 @@ from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 from conftest import SEED_ID
 
-from generator import glossary
-from generator.cli import cli
-from generator.project import load_project
+from generator.app.cli import cli
+from generator.core.project import load_project
+from generator.localization import glossary
 
 PO = "content/locale/en/LC_MESSAGES/carta-prueba.po"
 

@@ -18,8 +18,8 @@ from conftest import REPO, SEED_ID
 from fontTools.ttLib import TTFont
 from pdftext import normalize
 
-from generator import webfonts
-from generator.cli import cli
+from generator.app.cli import cli
+from generator.rendering import webfonts
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from conftest import REPO, SEED_ID
 from pdftext import normalize, read_pages, words
 
-from generator import i18n
-from generator.cli import cli
-from generator.errors import CartaError
+from generator.app.cli import cli
+from generator.core.errors import CartaError
+from generator.localization import locales
 
 SEED_FILE = f"content/letters/{SEED_ID}.yaml"
 SEED_PO = f"content/locale/en/LC_MESSAGES/{SEED_ID}.po"
@@ -44,7 +44,7 @@ def translate(po_path: Path, translations: dict[str, str]) -> None:
     ("fr", "19 septembre 2017"), ("pt_BR", "19 de setembro de 2017"),
 ])
 def test_dates_in_any_locale_babel_knows(locale, expected):
-    assert i18n.format_date(datetime.date(2017, 9, 19), locale) == expected
+    assert locales.format_date(datetime.date(2017, 9, 19), locale) == expected
 
 
 @pytest.mark.parametrize(("locale", "plain", "directed"), [
@@ -53,21 +53,21 @@ def test_dates_in_any_locale_babel_knows(locale, expected):
     ("fr", "quatre\u00a0mois", "il y a deux mois"),  # French spaces stay
 ])
 def test_durations_in_words(locale, plain, directed):
-    assert i18n.format_duration(datetime.timedelta(days=122), locale) == plain
-    assert i18n.format_duration(datetime.timedelta(days=62), locale, direction=True) == directed
+    assert locales.format_duration(datetime.timedelta(days=122), locale) == plain
+    assert locales.format_duration(datetime.timedelta(days=62), locale, direction=True) == directed
 
 
 def test_lists_and_numbers():
-    assert i18n.format_list(["A", "B", "C"], "es") == "A, B y C"
-    assert i18n.format_list(["A", "B", "C"], "en") == "A, B, and C"
-    assert i18n.format_number(1234.5, "es") == "1234,5" or i18n.format_number(1234.5, "es") \
+    assert locales.format_list(["A", "B", "C"], "es") == "A, B y C"
+    assert locales.format_list(["A", "B", "C"], "en") == "A, B, and C"
+    assert locales.format_number(1234.5, "es") == "1234,5" or locales.format_number(1234.5, "es") \
         == "1.234,5"
-    assert i18n.format_number(1234.5, "en") == "1,234.5"
+    assert locales.format_number(1234.5, "en") == "1,234.5"
 
 
 def test_unknown_locale_is_a_clear_error():
     with pytest.raises(CartaError, match="unknown locale 'xx'"):
-        i18n.parse_locale("xx")
+        locales.parse_locale("xx")
 
 
 def test_unknown_locale_on_the_command_line_is_a_usage_error(sample):

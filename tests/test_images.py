@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 LETTER = "content/letters/carta-prueba.yaml"
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">'

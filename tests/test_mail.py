@@ -11,7 +11,7 @@ from conftest import SEED_ID
 from smtp_server import LocalSmtp, Recorder
 from test_recipients import merged_seed
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 LOG = "output/mail/delivery-log.jsonl"
 

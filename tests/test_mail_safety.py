@@ -14,10 +14,10 @@ from smtp_server import LocalSmtp, Recorder
 from test_mail import mail
 from test_recipients import SEED_FILE, THREE_RECIPIENTS, merged_seed
 
-from generator import mail as mailing
-from generator.addresses import check_address, check_header_text
-from generator.cli import cli
-from generator.errors import CartaError
+from generator.app.cli import cli
+from generator.core.addresses import check_address, check_header_text
+from generator.core.errors import CartaError
+from generator.delivery import mail as mailing
 
 
 @pytest.mark.parametrize("text", ["inai@example.org", "comite.directivo+carta@example.org",

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SampleProject
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 CORPUS = Path(__file__).parent / "malformed"
 LETTER_FILE = "content/letters/carta-prueba.yaml"

@@ -14,8 +14,8 @@ import pytest
 from conftest import SampleProject
 from pdftext import normalize, read_pages
 
-from generator.build import build
-from generator.project import load_project
+from generator.core.project import load_project
+from generator.pipeline.build import build
 
 # Seven notes, the first cited twice: enough for the symbols to come round to "**".
 MARKED_LETTER = """\

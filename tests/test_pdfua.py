@@ -17,10 +17,10 @@ import yaml
 from click.testing import CliRunner
 from conftest import REPO, SEED_ID, SampleProject
 
-from generator.build import build
-from generator.cli import cli
-from generator.pdfua import _runs_on, make_accessible, problems
-from generator.project import load_project
+from generator.app.cli import cli
+from generator.core.project import load_project
+from generator.outputs.pdfua import _runs_on, make_accessible, problems
+from generator.pipeline.build import build
 
 # A reader of the tree --------------------------------------------------------------------
 

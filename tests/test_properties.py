@@ -19,10 +19,10 @@ from conftest import SampleProject
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator.errors import CartaError
-from generator.project import load_project
-from generator.render import Renderer
-from generator.validate import LETTER_FIELDS, validate
+from generator.content.validate import LETTER_FIELDS, validate
+from generator.core.errors import CartaError
+from generator.core.project import load_project
+from generator.rendering.render import Renderer
 
 LETTER_FILE = "content/letters/carta-prueba.yaml"
 FAST = settings(max_examples=60, deadline=None,

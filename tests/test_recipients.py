@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import SEED_ID
 from pdftext import normalize, read_pages
 
-from generator import i18n
-from generator.cli import cli
+from generator.app.cli import cli
+from generator.localization import locales
 
 SEED_FILE = f"content/letters/{SEED_ID}.yaml"
 
@@ -159,7 +159,7 @@ def test_signatories_sorted_by_spanish_collation(sample):
     shown = re.findall(r'<span class="name">([^<]+)</span>', html)
     assert shown == ["Álvaro Ejemplo", "Ángel Ejemplo", "Beto Ejemplo", "Nora Ejemplo",
                      "Ñusta Ejemplo", "Óscar Ejemplo", "Zoila Ejemplo"]
-    assert sorted(names, key=i18n.sort_key("es")) == shown
+    assert sorted(names, key=locales.sort_key("es")) == shown
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 LETTER = """\
 id: carta-inicial

@@ -22,14 +22,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import SampleProject
 
-from generator import markdown
-from generator.cli import cli
-from generator.errors import BuildError
-from generator.pdf import PdfMaker
-from generator.project import builtin_templates, load_project
-from generator.render import Renderer
-from generator.validate import validate
-from generator.write import output_path
+from generator.app.cli import cli
+from generator.content import markdown
+from generator.content.validate import validate
+from generator.core.errors import BuildError
+from generator.core.project import builtin_templates, load_project
+from generator.core.write import output_path
+from generator.outputs.pdf import PdfMaker
+from generator.rendering.render import Renderer
 
 SECRET_TEXT = "SECRETOFUERA"
 SECRET_CSS = "SECRETOESTILO"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 
 @pytest.mark.parametrize("toml, expected", [

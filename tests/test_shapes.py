@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from pdftext import normalize
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 LETTER_FILE = "content/letters/carta-prueba.yaml"
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from pdftext import normalize, read_pages
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 LETTER = "content/letters/carta-prueba.yaml"
 LOCALES = '[project]\nlocales = ["es", "en", "fr"]\n'

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SEED_ID
 
-from generator.cli import cli
+from generator.app.cli import cli
 
 FOLLOWUP_ID = "2017-11-20-seguimiento"
 FOLLOWUP_FILE = f"content/letters/{FOLLOWUP_ID}.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator.errors import ContentError
-from generator.project import load_project
-from generator.validate import validate
+from generator.content.validate import validate
+from generator.core.errors import ContentError
+from generator.core.project import load_project
 
 LETTER_FILE = "content/letters/carta-prueba.yaml"
 

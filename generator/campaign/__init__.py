@@ -1,0 +1,1 @@
+"""Letters in time: follow-up chains, carried demands, replies received."""

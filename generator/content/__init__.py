@@ -1,0 +1,1 @@
+"""Reading content: positioned YAML, the field reader, block declarations, Markdown, checks."""

@@ -1,0 +1,3 @@
+"""carta's version, read by the packaging too."""
+
+__version__ = "0.1.0"

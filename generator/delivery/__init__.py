@@ -1,0 +1,1 @@
+"""What leaves the project: mail, the campaign site, the archive."""

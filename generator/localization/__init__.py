@@ -1,0 +1,1 @@
+"""Languages: Babel locales, gettext catalogs of letters, the project glossary."""

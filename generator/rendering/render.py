@@ -1,0 +1,448 @@
+"""Render a letter in one locale to one HTML document that serves both the web and the PDF."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from ..content import blocks, markdown
+from ..core.errors import BuildError
+from ..core.model import Letter, Recipient, pick_locale
+from ..core.project import Project
+from ..core.version import __version__
+from ..core.write import output_path
+from ..localization import locales
+from . import webfonts
+
+LETTER_TEMPLATE = "letter.html"
+FOOTNOTES_TEMPLATE = "footnotes.html"
+VERSION_TEMPLATE = "parts/version.html"
+COMBINED_TEMPLATE = "combined.html"
+
+
+class RecordingLoader(jinja2.FileSystemLoader):
+    """A template loader that remembers every place it looked for a template, found or not:
+    what a document depends on. A project template created later under a name the built-in
+    design answered must count as a change too, so the places looked at are kept, not only the
+    file found."""
+
+    def __init__(self, searchpath):
+        super().__init__(searchpath)
+        self.names: set[str] = set()
+
+    def get_source(self, environment, template):
+        self.names.add(template)
+        return super().get_source(environment, template)
+
+
+@dataclass(frozen=True)
+class Note:
+    number: int
+    id: str
+    html: Markup
+    lang: str | None = None  # a BCP 47 tag, set when the note is not in the page's language
+    style: str = "numeric"  # the letter's `notes`: how `marker` writes the number
+    link: bool = False  # a link's address as a footnote (`links: footnote`), on paper only
+    prefix: str = ""  # before its ids in the page: "es-" in a combined document's versions
+
+    @property
+    def anchor(self) -> str:
+        """What its ids are made of (note-<anchor>, fn-<anchor>): unique in the document."""
+        return self.prefix + self.id
+
+    # The symbols of `notes: symbols`, in order; the same list as @counter-style carta-symbols
+    # in templates/letter.css, which prints them in the PDF.
+    SYMBOLS = ("*", "†", "‡", "§", "‖", "¶")
+
+    @property
+    def marker(self) -> str:
+        """The note's mark as the HTML shows it, the one the PDF prints: 1 2 3; * † ‡ § ‖ ¶,
+        then ** †† and so on (CSS's symbolic system); [1] [2]."""
+        if self.style == "symbols":
+            turn, index = divmod(self.number - 1, len(self.SYMBOLS))
+            return self.SYMBOLS[index] * (turn + 1)
+        if self.style == "brackets":
+            return f"[{self.number}]"
+        return str(self.number)
+
+
+class Renderer:
+    """One Jinja environment per locale, with the project's templates over the built-in ones."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.template_dirs = project.template_dirs()
+        self.catalog_dirs = tuple(path / "locale" for path in self.template_dirs)
+        self._environments: dict[str, jinja2.Environment] = {}
+        self.loader = RecordingLoader(self.template_dirs)
+        # Files read to render (logos), beside the templates the loader looked up.
+        self.files_read: set[Path] = set()
+
+    def dependencies(self) -> set[Path]:
+        """Every file the documents rendered so far have read, or looked for: templates,
+        template catalogs, logos. (Jinja caches templates, so this covers all documents this
+        renderer made: a safe superset for each.)"""
+        # The project's templates/ counts even before it exists: creating it is a change.
+        folders = (self.project.templates, *self.template_dirs)
+        templates = {folder / name for folder in folders for name in self.loader.names}
+        catalogs = {folder / "locale" / locale / "LC_MESSAGES" / f"{locales.TEMPLATE_DOMAIN}.po"
+                    for folder in folders for locale in self._environments}
+        return templates | catalogs | self.files_read
+
+    def environment(self, locale: str) -> jinja2.Environment:
+        if locale not in self._environments:
+            env = jinja2.Environment(
+                loader=self.loader,
+                # HTML is escaped everywhere; the plain-text mail template needs no escaping.
+                autoescape=jinja2.select_autoescape(default_for_string=True, default=True,
+                                                    disabled_extensions=("txt",)),
+                undefined=jinja2.StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            env.install_gettext_translations(
+                locales.template_translations(locale, self.catalog_dirs), newstyle=True)
+            env.filters.update(locales.filters(locale))
+            env.filters["css_content"] = css_content
+            self._environments[locale] = env
+        return self._environments[locale]
+
+    def render(self, letter: Letter, locale: str, recipient: Recipient | None = None,
+               site: str | None = None) -> str:
+        """The letter as a complete HTML document in `locale`; with `recipient`, that
+        recipient's copy of a merged letter; with `site`, a page that links to the campaign
+        site at that relative address."""
+        env = self.environment(locale)
+        with template_errors(LETTER_TEMPLATE, letter.id):
+            template = env.get_template(LETTER_TEMPLATE)
+            footnotes = env.get_template(FOOTNOTES_TEMPLATE).module
+            context = letter_context(letter, locale, self.project, recipient, footnotes.call,
+                                     self.files_read, site=site)
+            return template.render(context)
+
+    def render_versions(self, versions, recipient: Recipient | None = None) -> str:
+        """One HTML document with the letter's versions one after the other (`combine:`): each
+        version rendered in its own locale (its template phrases, dates, hyphenation), each in
+        an <article lang>, and the signatory lists once, after the last version."""
+        rendered = []
+        with template_errors(COMBINED_TEMPLATE, versions[0][1].id):
+            for locale, letter in versions:
+                env = self.environment(locale)
+                # Ids stay unique across versions: "en-demand-x", "es-demand-x".
+                context = letter_context(letter, locale, self.project, recipient,
+                                         env.get_template(FOOTNOTES_TEMPLATE).module.call,
+                                         self.files_read, id_prefix=f"{locale}-")
+                context["combined"] = True
+                rendered.append({
+                    "locale": locale, "lang": context["lang"], "title": context["title"],
+                    "label": locales.language_name(locale),
+                    # Each version's pages say "Page 1 of 2" in its own language.
+                    "page_label": Markup(env.from_string(
+                        '{{ _("Page {page} of {pages}")|css_content }}').render()),
+                    "html": Markup(env.get_template(VERSION_TEMPLATE).render(context))})
+            locale, letter = versions[0]
+            env = self.environment(locale)
+            context = letter_context(letter, locale, self.project, recipient,
+                                     env.get_template(FOOTNOTES_TEMPLATE).module.call,
+                                     self.files_read)
+            context.update(combined=True, versions=rendered,
+                           title=" / ".join(dict.fromkeys(v["title"] for v in rendered)))
+            return env.get_template(COMBINED_TEMPLATE).render(context)
+
+    def render_text(self, template_name: str, context: dict, locale: str) -> str:
+        """A plain-text template (such as the e-mail cover text) in `locale`."""
+        try:
+            return self.environment(locale).get_template(template_name).render(context)
+        except jinja2.TemplateError as error:
+            raise BuildError(f"template {template_name} failed: {error}") from None
+
+
+@contextlib.contextmanager
+def template_errors(template_name: str, letter_id: str):
+    """Template mistakes (a project's own templates are the likely source) as BuildErrors that
+    name the template, its line, and the letter."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(
+            f"{error.filename or error.name}:{error.lineno}: template syntax error: "
+            f"{error.message}") from None
+    except jinja2.TemplateError as error:
+        raise BuildError(
+            f"template {template_name} (or one it includes) failed for letter "
+            f"'{letter_id}': {error}") from None
+
+
+def css_content(text: str) -> Markup:
+    """A translated phrase as a CSS `content` value: "Page {page} of {pages}" becomes
+    "Page " counter(page) " of " counter(pages). Safe inside <style>: no quote or "<" escapes."""
+    parts = re.split(r"\{(page|pages)\}", str(text))
+    values = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            values.append(f"counter({part})")
+        elif part:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+            values.append(f'"{escaped}"')
+    return Markup(" ".join(values) or '""')
+
+
+def letter_context(letter: Letter, locale: str, project: Project,
+                   recipient: Recipient | None = None, call=None,
+                   files_read: set[Path] | None = None, id_prefix: str = "",
+                   site: str | None = None) -> dict:
+    """Everything the letter template shows, already localized and rendered to HTML.
+
+    `call(note, first)` gives the markup of one footnote call (the macro `call` of
+    templates/footnotes.html); `files_read` collects the files read (logos); `site` is the
+    campaign site's address relative to the page, when the page is published with one."""
+    if recipient is not None:
+        # A recipient's copy holds only the blocks meant for it (`only_for`).
+        def meant(part):
+            return tuple(block for block in part
+                         if not block.only_for or recipient.matches(block.only_for))
+
+        letter = dataclasses.replace(letter, body=meant(letter.body),
+                                     postscript=meant(letter.postscript))
+    files_read = files_read if files_read is not None else set()
+    source = letter.language
+    sender_name = pick_locale(letter.sender.name, locale, source)
+    notes = _notes(letter, id_prefix)
+    cited: set[str] = set()
+    # Every footnote of the page in the order of its call: the PDF's footnote counter counts
+    # them so, links' notes included, and each note is numbered here to match it.
+    called: list[Note] = []
+
+    def cite(label: str) -> str:
+        first = label not in cited
+        cited.add(label)
+        if first:
+            notes[label] = dataclasses.replace(notes[label], number=len(called) + 1)
+            called.append(notes[label])
+        return str(call(notes[label], first))
+
+    def link_note(href: str) -> str:
+        # An id no reference can have (theirs are lowercase slugs): the PDF's check of
+        # misplaced footnotes names notes by id.
+        note = Note(len(called) + 1, f"link_{len(called) + 1}",
+                    Markup('<a href="{0}">{0}</a>').format(href), None, letter.note_style,
+                    link=True, prefix=id_prefix)
+        called.append(note)
+        return str(call(note, True))
+
+    def inline(text: str) -> Markup:
+        # Only the letter's texts: a link in a note cannot have a note (CSS prints its URL).
+        footnoted = (letter.link_style or project.settings.links) == "footnote"
+        return Markup(markdown.render_inline(text, cite, link_note if footnoted else None))
+
+    numbers: dict[str, int] = {}  # the last number given, per kind of numbered list
+
+    def rendered(part) -> list[dict]:
+        result = []
+        for block in part:
+            declared = blocks.declaration_of(block)
+            context = declared.render(block, inline, _tag)
+            if getattr(block, "to_recipient", None):
+                # A list addressed to a recipient by id: that recipient's name in this locale.
+                context["to"] = pick_locale(block.to_names, locale, source)
+            if declared.numbered:
+                if getattr(block, "numbering", "continue") == "restart":
+                    numbers[declared.kind] = 0
+                context["start"] = numbers.get(declared.kind, 0) + 1
+                numbers[declared.kind] = numbers.get(declared.kind, 0) + len(block.items)
+            result.append(context)
+        return result
+
+    body_blocks = rendered(letter.body)
+    postscript_blocks = rendered(letter.postscript)
+
+    addressed = (recipient,) if recipient is not None else letter.recipients
+    recipients = [_recipient(r, locale, source) for r in addressed]
+    salutations = [r["salutation"] for r in recipients if r["salutation"]]
+    if letter.salutation is False:
+        salutation = None
+    elif isinstance(letter.salutation, str):
+        salutation = letter.salutation
+    elif len(salutations) == 1:
+        salutation = salutations[0]
+    else:
+        # The template's formula ("Dear Sir or Madam,") only where someone is addressed.
+        salutation = "" if recipients else None
+    return {
+        "lang": locales.language_tag(locale),
+        "title": letter_title(letter, locale),
+        "headline": letter.title,
+        "letterhead": letter.letterhead,
+        "subject": letter.subject,
+        "date": letter.date,
+        "place": letter.place,
+        "sender": {"name": sender_name, "logo": _data_url(letter.sender.logo, files_read),
+                   "address": letter.sender.address, "email": letter.sender.email,
+                   "url": letter.sender.url},
+        "recipients": recipients,
+        "address_label": letter.address_label,
+        # None: no salutation at all; "": the template's formula; else the text.
+        "salutation": salutation,
+        "cc": [_recipient(r, locale, source) for r in letter.cc],
+        "signatures": _signatures(letter, locale, files_read),
+        "follows_date": letter.follows_date,
+        "since_followed": letter.date - letter.follows_date if letter.follows_date else None,
+        "draft": letter.draft,
+        "signatures_logos": bool(letter.signatures and letter.signatures.logos),
+        "blocks": body_blocks,
+        "postscript": postscript_blocks,
+        "notes": list(notes.values()),  # in citation order, numbered as called
+        "note_style": letter.note_style,
+        "link_style": letter.link_style or project.settings.links,
+        # None: no closing formula; "": the template's ("Atentamente,"); else the text.
+        "closing": (letter.closing or "") if letter.show_closing else None,
+        "signer": letter.signer,
+        "signers": [{"name": signer.name,
+                     "role": pick_locale(signer.role, locale, source) if signer.role else None}
+                    for signer in letter.signers],
+        "paper": project.settings.paper,
+        "generator": f"carta {__version__}",
+        # Who writes, to whom, which letter: what an archivist searches for.
+        "keywords": [sender_name, *(r["name"] for r in recipients), letter.id],
+        "letter_id": letter.id,
+        "combined": False,  # True inside a document of several versions (`combine:`)
+        "id_prefix": id_prefix,  # before every id: versions in one document keep theirs apart
+        "links": _links(letter, locale, project, recipient, site),
+        "webfonts": webfonts.faces(),  # the PDF's faces, as files beside the page
+    }
+
+
+def _links(letter: Letter, locale: str, project: Project, recipient: Recipient | None,
+           site: str | None) -> dict:
+    """Where the web page leads, as addresses relative to it (the files sit side by side in
+    output/<id>/): its own PDF, the same copy in the project's other languages (for a merged
+    letter, those its recipient reads), and the campaign site when there is one."""
+    copy = recipient.id if recipient else None
+
+    def name(other: str, extension: str) -> str:
+        return output_path(project.output, letter.id, other, extension, copy).name
+
+    others = [other for other in project.settings.locales if other != locale
+              and (recipient is None or not recipient.locales or other in recipient.locales)]
+    return {
+        "pdf": name(locale, "pdf"),
+        "languages": [{"lang": locales.language_tag(other), "name": locales.language_name(other),
+                       "href": name(other, "html")} for other in others],
+        "site": site,
+    }
+
+
+def _notes(letter: Letter, id_prefix: str = "") -> dict[str, Note]:
+    order = markdown.citation_order(blocks.markdown_texts(letter))
+    by_id = {reference.id: reference for reference in letter.references}
+
+    def no_nested_citations(label: str) -> str:
+        return ""
+
+    return {
+        label: Note(number, label,
+                    Markup(markdown.render_inline(by_id[label].text, no_nested_citations)),
+                    _tag(by_id[label].lang), letter.note_style, prefix=id_prefix)
+        for number, label in enumerate(order, start=1)
+    }
+
+
+def _signatures(letter: Letter, locale: str, files_read: set[Path]) -> list[dict]:
+    """The signatory tiers, each with its organisations and people, in the letter's order or
+    in the collation of `locale` (so that "Ángel" sorts with "A", and people by family name)."""
+    if letter.signatures is None:
+        return []
+
+    def text(texts: dict[str, str]) -> str | None:
+        return pick_locale(texts, locale, letter.language) if texts else None
+
+    def sort_text(member) -> str:
+        if member.sort_as:
+            return text(member.sort_as)
+        name = text(member.name)
+        words = name.split()
+        if member.kind == "organization" or len(words) < 2:
+            return name
+        # "Ana María Ejemplo" sorts as "Ejemplo, Ana María"; the comma sorts before any letter,
+        # so "Ruiz, Ana" comes before "Ruizo, Bea".
+        return f"{words[-1]}, {' '.join(words[:-1])}"
+
+    key = locales.sort_key(locale) if letter.signatures.order == "alphabetical" else None
+    tiers = []
+    for tier in letter.signatures.tiers:
+        members = sorted(tier.members, key=lambda m: key(sort_text(m))) if key else tier.members
+        entries = []
+        for member in members:
+            where = ", ".join(filter(None, (text(member.place), text(member.country))))
+            affiliation = text(member.affiliation) if member.kind == "individual" else None
+            entries.append({
+                "name": text(member.name),
+                "kind": member.kind,
+                "affiliation": affiliation,
+                "where": where or None,  # "place, country", either alone, or None
+                # The columns layout's line under the name.
+                "detail": " · ".join(filter(None, (affiliation, where))) or None,
+                "url": member.url,
+                "logo": _data_url(member.logo, files_read) if member.logo else None,
+            })
+        tiers.append({
+            "title": tier.title, "lang": _tag(tier.lang), "entries": entries,
+            "layout": letter.signatures.layout, "count": tier.count,
+            "organizations": sum(1 for e in entries if e["kind"] == "organization"),
+            "individuals": sum(1 for e in entries if e["kind"] == "individual"),
+            "affiliated": any(e["affiliation"] for e in entries),
+            # The table's place column is headed "Place" once any signatory gives one.
+            "places": any(member.place for member in members),
+        })
+    return tiers
+
+
+def _tag(lang: str | None) -> str | None:
+    return locales.language_tag(lang) if lang else None
+
+
+def _recipient(recipient, locale: str, source: str) -> dict:
+    return {
+        "name": pick_locale(recipient.name, locale, source),
+        "role": pick_locale(recipient.role, locale, source) if recipient.role else None,
+        "organization": pick_locale(recipient.organization, locale, source)
+        if recipient.organization else None,
+        "address": recipient.address,
+        # A salutation in another language would be wrong: the template's formula serves.
+        "salutation": pick_locale(recipient.salutation, locale, None),
+    }
+
+
+def letter_title(letter: Letter, locale: str) -> str:
+    """What the document is called (HTML <title>, PDF title, site heading, e-mail subject):
+    the headline, else the subject, else who writes to whom and when."""
+    if letter.title or letter.subject:
+        return letter.title or letter.subject
+    return default_title(letter, locale, pick_locale(letter.sender.name, locale, letter.language))
+
+
+def default_title(letter: Letter, locale: str, sender_name: str) -> str:
+    # Built from the content only: who writes to whom, and when; never an empty part.
+    to = ", ".join(pick_locale(r.name, locale, letter.language) for r in letter.recipients)
+    parts = [part for part in (sender_name, to, locales.format_date(letter.date, locale)) if part]
+    return " — ".join(parts)
+
+
+def _data_url(logo: Path | None, files_read: set[Path]) -> str | None:
+    """A logo inlined, so that the HTML page travels as one file."""
+    if logo is None:
+        return None
+    files_read.add(Path(logo))
+    mime = mimetypes.guess_type(logo.name)[0] or "application/octet-stream"
+    payload = base64.b64encode(Path(logo).read_bytes()).decode("ascii")
+    return f"data:{mime};base64,{payload}"
+
