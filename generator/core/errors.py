@@ -1,9 +1,10 @@
-"""The few exceptions carta raises, and the Problem record that content checks collect."""
+"""What carta reports: the problems content checks collect, warnings, and the errors it raises."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Literal
 
 import click
 
@@ -41,6 +42,27 @@ class Problem:
         shown = self.field if len(self.field) <= 60 else self.field[:57] + "..."
         field = f" {shown}:" if shown else ""
         return _printable(f"{where}:{field} {self.message}")
+
+
+NoticeKind = Literal[
+    "warning",           # anything else worth saying; the build went on
+    "misplaced-note",    # a footnote printed on another page than the one citing it
+    "slow-subsetter",    # libharfbuzz-subset0 is missing: fonts subset by the slow fallback
+    "fallback-locale",   # a locale built without its translation, as asked
+    "layout",            # a layout warning of the PDF engine (a missing resource, a font)
+]
+
+
+@dataclass(frozen=True, order=True)
+class Notice:
+    """A warning: the run went on, and the user should know. Callers tell warnings apart by
+    their kind, never by their text."""
+
+    message: str
+    kind: NoticeKind = "warning"
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class CartaError(click.ClickException):
