@@ -19,7 +19,8 @@ from conftest import REPO, SEED_ID, SampleProject
 
 from generator.app.cli import cli
 from generator.core.project import load_project
-from generator.outputs.pdfua import _runs_on, make_accessible, problems
+from generator.outputs.pdfua import _runs_on, make_accessible
+from generator.outputs.pdfua_check import problems
 from generator.pipeline.build import build
 
 # A reader of the tree --------------------------------------------------------------------
