@@ -1,4 +1,4 @@
-"""PDF/UA-1 structure (generator/pdfua.py): what a screen reader gets from carta's PDFs.
+"""PDF/UA-1 structure (generator/outputs/pdfua.py): what a screen reader gets from carta's PDFs.
 
 The structure tree is read here on its own terms (elements, marked content, the text each
 marked-content id draws), not through the module under test.

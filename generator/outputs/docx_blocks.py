@@ -1,4 +1,4 @@
-"""The body blocks of a letter in Word: each block type's paragraphs, lists and bookmarks."""
+"""The body blocks of a letter in Word: each block type's paragraphs, lists, bookmarks."""
 
 from __future__ import annotations
 

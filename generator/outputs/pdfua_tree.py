@@ -1,4 +1,4 @@
-"""A tagged PDF's structure tree as Python objects, read from the PDF and written back to it."""
+"""The structure tree of a tagged PDF as Python objects while it is rebuilt."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Render a letter in one locale to one HTML document that serves both the web and the PDF."""
+"""Render a letter in one locale to one HTML document, for the web page as for the PDF."""
 
 from __future__ import annotations
 
