@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.core.project import builtin_templates, load_project  # noqa: E402
-from generator.outputs.pdf import PdfMaker, text_lines  # noqa: E402
+from generator.outputs.pdf import PdfMaker  # noqa: E402
+from generator.outputs.pdf_layout import text_lines  # noqa: E402
 from generator.pipeline.build import DocumentMaker, plan  # noqa: E402
 
 

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from generator.app.cli import cli
-from generator.outputs.docx import bookmark_name, field_of_bookmark
+from generator.outputs.docx_fields import bookmark_name, field_of_bookmark
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(

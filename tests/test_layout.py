@@ -56,7 +56,7 @@ def test_a_note_weasyprint_would_move_stays_on_the_page_that_cites_it(sample, mo
     sample.write(LETTER_FILE, LATE_NOTE)
     pdf = sample.root / "output/carta-prueba/carta-prueba.es.pdf"
     # WeasyPrint alone (no repair allowed) prints the note a page late, and carta says so.
-    monkeypatch.setattr("generator.outputs.pdf.MAX_REPAIR_RENDERS", 0)
+    monkeypatch.setattr("generator.outputs.pdf_layout.MAX_REPAIR_RENDERS", 0)
     result = run(sample.root, "build", "--format", "pdf", "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert WARNING in result.stderr
@@ -73,7 +73,7 @@ def test_a_note_weasyprint_would_move_stays_on_the_page_that_cites_it(sample, mo
 
 def test_archive_refuses_a_misplaced_note_unless_told_to_accept_it(sample, monkeypatch):
     sample.write(LETTER_FILE, LATE_NOTE)
-    monkeypatch.setattr("generator.outputs.pdf.MAX_REPAIR_RENDERS", 0)
+    monkeypatch.setattr("generator.outputs.pdf_layout.MAX_REPAIR_RENDERS", 0)
     result = run(sample.root, "archive")
     assert result.exit_code == 1
     assert WARNING in result.output and "--accept-layout-warnings" in result.output

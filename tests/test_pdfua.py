@@ -1,4 +1,4 @@
-"""PDF/UA-1 structure (generator/pdfua.py): what a screen reader gets from carta's PDFs.
+"""PDF/UA-1 structure (generator/outputs/pdfua.py): what a screen reader gets from carta's PDFs.
 
 The structure tree is read here on its own terms (elements, marked content, the text each
 marked-content id draws), not through the module under test.
@@ -19,7 +19,8 @@ from conftest import REPO, SEED_ID, SampleProject
 
 from generator.app.cli import cli
 from generator.core.project import load_project
-from generator.outputs.pdfua import _runs_on, make_accessible, problems
+from generator.outputs.pdfua import _runs_on, make_accessible
+from generator.outputs.pdfua_check import problems
 from generator.pipeline.build import build
 
 # A reader of the tree --------------------------------------------------------------------

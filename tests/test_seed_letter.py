@@ -15,7 +15,8 @@ from pdftext import normalize, read_pages, words
 
 from generator.app.cli import cli
 from generator.core.project import builtin_templates, load_project
-from generator.outputs.pdf import PdfMaker, text_lines
+from generator.outputs.pdf import PdfMaker
+from generator.outputs.pdf_layout import text_lines
 from generator.pipeline.build import DocumentMaker, build, plan
 
 SEED_FILE = REPO / "content" / "letters" / f"{SEED_ID}.yaml"
@@ -117,7 +118,7 @@ def test_misplaced_footnotes_are_reported_exactly(tmp_path, monkeypatch):
     # With no repair allowed, the English letter keeps WeasyPrint's own placement: each note
     # printed a page late is reported, with both pages, and no other (tests/test_layout.py
     # has a letter that WeasyPrint always misplaces).
-    monkeypatch.setattr("generator.outputs.pdf.MAX_REPAIR_RENDERS", 0)
+    monkeypatch.setattr("generator.outputs.pdf_layout.MAX_REPAIR_RENDERS", 0)
     result = CliRunner().invoke(cli, ["--project", str(REPO), "build", "--locale", "en",
                                       "--format", "pdf", "--jobs", "1", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -26,17 +26,15 @@ from pathlib import Path
 from lxml import etree
 
 from ..core.errors import CartaError
-from ..outputs.docx import (
-    CUSTOM_NS,
+from ..outputs.docx import DocxWriter
+from ..outputs.docx_fields import (
     PROP_LETTER,
     PROP_LOCALE,
     PROP_RECIPIENT,
-    VT_NS,
-    W_NS,
-    DocxWriter,
     bookmark_name,
     field_of_bookmark,
 )
+from ..outputs.docx_xml import CUSTOM_NS, VT_NS, W_NS
 
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"

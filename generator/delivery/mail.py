@@ -117,7 +117,7 @@ def make_drafts(project: Project, letters: tuple[str, ...] = (),
     """Build the PDFs (what is up to date is skipped), then one draft per recipient copy of a
     merged letter, or one per letter addressed to all its recipients at once."""
     from ..pipeline.build import build
-    from ..rendering.render import Renderer, letter_title
+    from ..rendering.render import Renderer, letter_title, salutation
 
     built = build(project, letters, locales, formats=("pdf",), report=report)
     if built.failed:
@@ -162,13 +162,13 @@ def make_drafts(project: Project, letters: tuple[str, ...] = (),
         # The cover text is in the language the recipient reads first, among those built.
         job = copy_jobs[0]
         locale, source = job.locale, letter.language
-        # As in the letter: its own salutation, else the one recipient's, else the formula.
-        salutation = job.letter.salutation if isinstance(job.letter.salutation, str) else (
-            pick_locale(addressed[0].salutation, locale, None) if len(addressed) == 1 else None)
+        # The letter's salutation; a cover text always greets, so the formula stands in
+        # wherever the letter has none.
+        greeting = salutation(job.letter, job.recipient, locale)
         sender_name = pick_locale(letter.sender.name, locale, source)
         gettext = template_translations(locale, renderer.catalog_dirs).gettext
         text = renderer.render_text("mail.txt", {
-            "salutation": salutation or gettext("Dear Sir or Madam,"),
+            "salutation": greeting or gettext("Dear Sir or Madam,"),
             "date": letter.date,
             "closing": job.letter.closing or gettext("Sincerely,"),
             "sender": sender_name,

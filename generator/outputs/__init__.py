@@ -1,1 +1,1 @@
-"""From HTML to files: PDF (WeasyPrint), PDF/UA structure, Word and OpenDocument copies."""
+"""From HTML to files: PDF (WeasyPrint, PDF/UA), Word, OpenDocument."""

@@ -193,14 +193,14 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
     started = time.perf_counter()
     office_variant = ""
     if reference_doc is not None or any(ext in OFFICE_FORMATS for ext in formats):
-        from ..outputs import docx
+        from ..outputs import docx, docx_package, odt
 
         # A partner's template that is no DOCX, or ODT without LibreOffice: said before any
         # work, not once per document.
         if reference_doc is not None:
-            docx.read_reference(reference_doc)
+            docx_package.read_reference(reference_doc)
         if "odt" in formats:
-            docx.require_soffice()
+            odt.require_soffice()
         # The writer and the reference document are part of what a DOCX is made from.
         office_variant = f"\0{docx.recipe()}\0{reference_doc or ''}"
     planned = plan(project, letters, locales, allow_untranslated, drafts, partial)

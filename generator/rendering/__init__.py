@@ -1,1 +1,1 @@
-"""From a resolved letter to HTML: Jinja rendering and the pages' web fonts."""
+"""From a resolved letter to HTML: Jinja rendering, the pages' web fonts."""

@@ -1,4 +1,4 @@
-"""Render a letter in one locale to one HTML document that serves both the web and the PDF."""
+"""Render a letter in one locale to one HTML document, for the web page as for the PDF."""
 
 from __future__ import annotations
 
@@ -206,13 +206,9 @@ def letter_context(letter: Letter, locale: str, project: Project,
     templates/footnotes.html); `files_read` collects the files read (logos); `site` is the
     campaign site's address relative to the page, when the page is published with one."""
     if recipient is not None:
-        # A recipient's copy holds only the blocks meant for it (`only_for`).
-        def meant(part):
-            return tuple(block for block in part
-                         if not block.only_for or recipient.matches(block.only_for))
-
-        letter = dataclasses.replace(letter, body=meant(letter.body),
-                                     postscript=meant(letter.postscript))
+        letter = dataclasses.replace(
+            letter, body=tuple(block for _, block in blocks_in_copy(letter.body, recipient)),
+            postscript=tuple(block for _, block in blocks_in_copy(letter.postscript, recipient)))
     files_read = files_read if files_read is not None else set()
     source = letter.language
     sender_name = pick_locale(letter.sender.name, locale, source)
@@ -267,16 +263,6 @@ def letter_context(letter: Letter, locale: str, project: Project,
 
     addressed = (recipient,) if recipient is not None else letter.recipients
     recipients = [_recipient(r, locale, source) for r in addressed]
-    salutations = [r["salutation"] for r in recipients if r["salutation"]]
-    if letter.salutation is False:
-        salutation = None
-    elif isinstance(letter.salutation, str):
-        salutation = letter.salutation
-    elif len(salutations) == 1:
-        salutation = salutations[0]
-    else:
-        # The template's formula ("Dear Sir or Madam,") only where someone is addressed.
-        salutation = "" if recipients else None
     return {
         "lang": locales.language_tag(locale),
         "title": letter_title(letter, locale),
@@ -290,8 +276,7 @@ def letter_context(letter: Letter, locale: str, project: Project,
                    "url": letter.sender.url},
         "recipients": recipients,
         "address_label": letter.address_label,
-        # None: no salutation at all; "": the template's formula; else the text.
-        "salutation": salutation,
+        "salutation": salutation(letter, recipient, locale),
         "cc": [_recipient(r, locale, source) for r in letter.cc],
         "signatures": _signatures(letter, locale, files_read),
         "follows_date": letter.follows_date,
@@ -319,6 +304,34 @@ def letter_context(letter: Letter, locale: str, project: Project,
         "links": _links(letter, locale, project, recipient, site),
         "webfonts": webfonts.faces(),  # the PDF's faces, as files beside the page
     }
+
+
+def blocks_in_copy(part, recipient: Recipient | None) -> list[tuple[int, object]]:
+    """The blocks of a body (or postscript) that a copy holds, each with its number in the
+    letter (from 1, what its field paths name): a recipient's copy only those meant for it
+    (`only_for`); the copy to all recipients (None) every block."""
+    return [(index, block) for index, block in enumerate(part, start=1)
+            if recipient is None or not block.only_for or recipient.matches(block.only_for)]
+
+
+def salutation(letter: Letter, recipient: Recipient | None, locale: str) -> str | None:
+    """The salutation of a copy in `locale`: None for none (`salutation: false`, or no one
+    addressed); "" for the template's formula ("Dear Sir or Madam,"); else the letter's own
+    text, or the one its recipients give in `locale` when exactly one does."""
+    if letter.salutation is False:
+        return None
+    if isinstance(letter.salutation, str):
+        return letter.salutation
+    addressed = (recipient,) if recipient is not None else letter.recipients
+    given = [text for text in (_own_salutation(r, locale) for r in addressed) if text]
+    if len(given) == 1:
+        return given[0]
+    return "" if addressed else None
+
+
+def _own_salutation(recipient: Recipient, locale: str) -> str | None:
+    # A salutation in another language would be wrong: the template's formula serves.
+    return pick_locale(recipient.salutation, locale, None)
 
 
 def _links(letter: Letter, locale: str, project: Project, recipient: Recipient | None,
@@ -417,8 +430,7 @@ def _recipient(recipient, locale: str, source: str) -> dict:
         "organization": pick_locale(recipient.organization, locale, source)
         if recipient.organization else None,
         "address": recipient.address,
-        # A salutation in another language would be wrong: the template's formula serves.
-        "salutation": pick_locale(recipient.salutation, locale, None),
+        "salutation": _own_salutation(recipient, locale),
     }
 
 

@@ -30,7 +30,7 @@ from ..core.write import safe_folder, write_atomic
 FOLDER = "fonts"  # beside the page: output/<id>/fonts/
 STAMP = ".carta-fonts"  # in FOLDER: the recipe of the files there
 
-# The faces of generator/pdf.py's FONT_FACES, in its order (a test checks they agree); kept
+# The faces of outputs/pdf.py's FONT_FACES, in its order (a test checks they agree); kept
 # here so that rendering a page never imports WeasyPrint.
 FACES = (
     ("Source Serif Pro", font_source_serif_pro, "SourceSerifPro-Regular.ttf", 400, "normal"),
