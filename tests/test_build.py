@@ -153,7 +153,7 @@ def test_watch_rebuilds_after_a_change_and_keeps_going_after_an_error(sample):
 
     from generator.app.watch import watch
     from generator.core.project import load_project
-    from generator.pipeline.build import build
+    from generator.pipeline.run import build
 
     project = load_project(sample.root)
     messages: list[str] = []

@@ -20,7 +20,7 @@ from conftest import REPO, SEED_ID, SampleProject
 from generator.app.cli import cli
 from generator.core.project import load_project
 from generator.outputs.pdfua import _runs_on, make_accessible, problems
-from generator.pipeline.build import build
+from generator.pipeline.run import build
 
 # A reader of the tree --------------------------------------------------------------------
 

@@ -198,8 +198,8 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
 def build(settings: Settings, letters, locales, formats, reference_doc, out, allow_untranslated,
           jobs, force, strict, draft) -> None:
     from ..core.errors import BuildError, ContentError
-    from ..pipeline.build import DEFAULT_FORMATS
-    from ..pipeline.build import build as run_build
+    from ..pipeline.run import DEFAULT_FORMATS
+    from ..pipeline.run import build as run_build
 
     if reference_doc is not None and not {"docx", "odt"} & set(formats):
         raise click.BadParameter("a reference document shapes Word and OpenDocument copies "
@@ -279,7 +279,7 @@ class Progress:
 def check(settings: Settings, letters, locales, draft, strict) -> None:
     from ..core.errors import ContentError
     from ..localization.glossary import review
-    from ..pipeline.build import plan
+    from ..pipeline.run import plan
 
     project = settings.project()
     glossary = review(project, tuple(letters), tuple(locales), draft)
@@ -340,7 +340,7 @@ def update(settings: Settings, letters, locales) -> None:
 @click.pass_obj
 def stats(settings: Settings, letters, locales) -> None:
     from ..localization.glossary import load_checked
-    from ..pipeline.build import load_translation
+    from ..pipeline.run import load_translation
 
     rows = [("letter", "locale", "translated", "fuzzy", "untranslated", "done")]
     glossary = None

@@ -285,7 +285,7 @@ class Engine:
         """Build everything (what is up to date is skipped), then rebuild after each change
         until `keep_going` says stop."""
         from ..core.lock import ProjectBusy
-        from ..pipeline.build import scratch_folder
+        from ..pipeline.run import scratch_folder
 
         # One temporary folder for the whole session: the warm PDF engine keeps its fonts
         # there, and it is removed when the session ends, even by Ctrl-C.
@@ -321,7 +321,7 @@ class Engine:
 
     def _maker(self):
         if self.maker is None:
-            from ..pipeline.build import DocumentMaker
+            from ..pipeline.run import DocumentMaker
 
             self.maker = DocumentMaker(self.project, strict=False)
         return self.maker
@@ -436,7 +436,7 @@ class Engine:
     def _build_pass(self, ids: set[str] | None) -> list[Issue]:
         """Build the letters `ids` (None: all); the problems found. Given a maker, `build`
         writes every page before the first PDF."""
-        from ..pipeline.build import build
+        from ..pipeline.run import build
 
         letters = self.letters if ids is None else tuple(sorted(ids))
         try:

@@ -46,7 +46,7 @@ from ..core.project import Project, read_content_file
 from ..core.version import __version__
 from ..core.write import safe_folder, staged, write_new
 from ..localization import catalogs
-from ..pipeline.build import DocumentMaker, plan, scratch_folder
+from ..pipeline.run import DocumentMaker, plan, scratch_folder
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
