@@ -74,7 +74,7 @@ def carta_own_work(project) -> float:
     """What carta does besides WeasyPrint, timed alone: steadier than a difference of two
     noisy totals on a shared machine."""
     from generator.core.write import write_atomic
-    from generator.pipeline.run import plan
+    from generator.pipeline.plan import plan
     from generator.rendering.render import Renderer
 
     started = time.perf_counter()

@@ -279,7 +279,7 @@ class Progress:
 def check(settings: Settings, letters, locales, draft, strict) -> None:
     from ..core.errors import ContentError
     from ..localization.glossary import review
-    from ..pipeline.run import plan
+    from ..pipeline.plan import plan
 
     project = settings.project()
     glossary = review(project, tuple(letters), tuple(locales), draft)
@@ -340,7 +340,7 @@ def update(settings: Settings, letters, locales) -> None:
 @click.pass_obj
 def stats(settings: Settings, letters, locales) -> None:
     from ..localization.glossary import load_checked
-    from ..pipeline.run import load_translation
+    from ..pipeline.plan import load_translation
 
     rows = [("letter", "locale", "translated", "fuzzy", "untranslated", "done")]
     glossary = None

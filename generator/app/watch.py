@@ -285,7 +285,7 @@ class Engine:
         """Build everything (what is up to date is skipped), then rebuild after each change
         until `keep_going` says stop."""
         from ..core.lock import ProjectBusy
-        from ..pipeline.run import scratch_folder
+        from ..pipeline.maker import scratch_folder
 
         # One temporary folder for the whole session: the warm PDF engine keeps its fonts
         # there, and it is removed when the session ends, even by Ctrl-C.
@@ -321,7 +321,7 @@ class Engine:
 
     def _maker(self):
         if self.maker is None:
-            from ..pipeline.run import DocumentMaker
+            from ..pipeline.maker import DocumentMaker
 
             self.maker = DocumentMaker(self.project, strict=False)
         return self.maker

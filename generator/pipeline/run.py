@@ -1,10 +1,8 @@
-"""The pipeline: validate, localize and plan every document, then render, make and write each."""
+"""`build`: make every planned document whose outputs are out of date, in worker processes."""
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -12,147 +10,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content.validate import validate
-from ..core.errors import CartaError, ContentError, Problem
+from ..core.errors import CartaError
 from ..core.lock import project_lock
-from ..core.model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS, Letter, Recipient
-from ..core.project import Project, builtin_templates
-from ..core.write import output_path, write_atomic
-from ..localization import catalogs
-from ..localization.locales import language_tag, parse_locale, template_catalog
+from ..core.model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS
+from ..core.project import Project
+from ..core.write import write_atomic
 from ..rendering import webfonts
-from ..rendering.render import Renderer
+from .maker import DocumentMaker, scratch_folder
+from .plan import Job, Plan, plan
 from .state import Fingerprints
 
 FORMATS = OUTPUT_FORMATS  # declared once, in the model; DEFAULT_FORMATS: what is made unless told
-
-
-@dataclass(frozen=True)
-class Job:
-    """One document to make: a letter, already in the words of one locale; for a merged
-    letter, one recipient's copy."""
-
-    letter: Letter
-    locale: str  # for a combined document, its locales joined by "+": "en+es"
-    recipient: Recipient | None = None
-    # A document with the letter's versions one after the other (`combine:`): (locale, letter)
-    # per version, in order. Empty for the ordinary document in one locale.
-    versions: tuple[tuple[str, Letter], ...] = ()
-
-    @property
-    def name(self) -> str:
-        """How messages name this document: "letter-id (es)", "letter-id, inai (es)"."""
-        copy = f", {self.recipient.id}" if self.recipient else ""
-        return f"{self.letter.id}{copy} ({self.locale})"
-
-    def output(self, folder: Path, extension: str) -> Path:
-        return output_path(folder, self.letter.id, self.locale, extension,
-                           self.recipient.id if self.recipient else None)
-
-    def depends(self, project: Project) -> set[Path]:
-        """The files read to plan this document: the letter, its campaign, the shared content,
-        carta.toml and the catalog of its locale (even if there is none yet)."""
-        locales = [locale for locale, _ in self.versions] or [self.locale]
-        return {*self.letter.depends,
-                *(catalogs.catalog_path(project, self.letter.id, locale) for locale in locales)}
-
-
-@dataclass
-class Plan:
-    jobs: list[Job] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    # With plan(partial=True): every problem found, and what it keeps from being made
-    # ("letter-id (all)", "letter-id (en)").
-    problems: list[Problem] = field(default_factory=list)
-    not_planned: list[str] = field(default_factory=list)
-
-
-def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
-         allow_untranslated: bool = False, drafts: bool = False,
-         partial: bool = False) -> Plan:
-    """Check content and translations, and list every document to make; write nothing.
-
-    Every problem of every letter and locale is collected before one error is raised. With
-    `partial`, nothing is raised: the plan holds every document that can be made (a letter
-    with problems is left out, and a stale translation leaves out only its own locale) and
-    `Plan.problems` and `Plan.not_planned` say what was left out and why.
-    """
-    content = validate(project, letters, drafts, partial=partial)
-    chosen = locales or project.settings.locales
-    result = Plan(not_planned=[f"{ident} (all)" for ident in content.not_valid])
-    problems: list[Problem] = list(content.problems)
-    for locale in chosen:
-        try:
-            parse_locale(locale)
-        except CartaError as error:
-            problems.append(Problem("--locale" if locales else "carta.toml", None, None,
-                                    "locales", error.message))
-    if problems and not (partial and content.letters):
-        # Bad --locale codes, or nothing at all that can be built.
-        raise ContentError(problems)
-    catalog_dirs = tuple(path / "locale" for path in project.template_dirs())
-    for locale in chosen:
-        if locale.split("_")[0] != "en" and template_catalog(locale, catalog_dirs) is None:
-            message = (f"no catalog of template phrases for {locale} (looked in "
-                       f"{', '.join(project.shown(d) for d in catalog_dirs)}); page labels and "
-                       "closings would stay in English")
-            if allow_untranslated:
-                result.warnings.append(message)
-            else:
-                problems.append(Problem("templates", None, None, "", message +
-                                        "; add templates/locale/" + locale +
-                                        "/LC_MESSAGES/carta.po or use --allow-untranslated"))
-    for letter in content.letters:
-        localized = {}
-        for locale in chosen:
-            translation, found = load_translation(project, letter, locale)
-            localized[locale], more, warned = catalogs.localize(letter, locale, translation,
-                                                               allow_untranslated)
-            result.warnings += warned
-            if found or more:
-                problems += found + more
-                if partial:  # this locale of this letter waits; the others go on
-                    del localized[locale]
-                    result.not_planned.append(f"{letter.id} ({locale})")
-        built = [locale for locale in chosen if locale in localized] if partial else chosen
-        # The parallel versions, when every locale they need is built.
-        combined = (tuple((locale, localized[locale]) for locale in letter.combine)
-                    if letter.combine and set(letter.combine) <= set(built) else ())
-        if letter.combine and not combined:
-            result.warnings.append(
-                f"{letter.id}: no combined {'+'.join(letter.combine)} document: it needs "
-                f"every one of {', '.join(letter.combine)} among the locales built")
-        if not letter.merge:
-            result.jobs += [Job(localized[locale], locale) for locale in built]
-            if combined:
-                result.jobs.append(Job(combined[0][1], "+".join(letter.combine),
-                                       versions=combined))
-            continue
-        for recipient in letter.recipients:
-            # Each recipient gets its copy in the languages it reads, among those built.
-            wanted = [locale for locale in built
-                      if not recipient.locales or locale in recipient.locales]
-            if not wanted:
-                result.warnings.append(
-                    f"{letter.id}: {recipient.id} reads {', '.join(recipient.locales)}, none of "
-                    f"which is built ({', '.join(chosen)}); no copy for it")
-            result.jobs += [Job(localized[locale], locale, recipient) for locale in wanted]
-            if combined:
-                result.jobs.append(Job(combined[0][1], "+".join(letter.combine), recipient,
-                                       combined))
-    if problems and not partial:
-        raise ContentError(problems)
-    result.problems = problems
-    return result
-
-
-def load_translation(project: Project, letter: Letter,
-                     locale: str) -> tuple[catalogs.Translation | None, list[Problem]]:
-    if locale == letter.language:
-        return None, []
-    path = catalogs.catalog_path(project, letter.id, locale)
-    found, problems = catalogs.read_catalog(project, path, locale)
-    return catalogs.Translation(letter, locale, found, project.shown(path)), problems
 
 
 @dataclass(frozen=True)
@@ -300,77 +168,6 @@ def _run(project: Project, tasks: list[Task], jobs: int, strict: bool,
                                                reference_doc)) as pool:
                 yield from pool.map(_make, tasks)
     _WORKER.clear()
-
-
-@contextlib.contextmanager
-def scratch_folder():
-    """A temporary folder for this run's temporary files, removed at the end.
-
-    WeasyPrint keeps fonts in a temporary folder per font configuration and removes it only
-    when the configuration is garbage-collected, which a worker process that ends, or a
-    process that is killed, never does. Pointing `tempfile` here keeps /tmp clean."""
-    saved = tempfile.tempdir
-    scratch = tempfile.mkdtemp(prefix="carta-")
-    tempfile.tempdir = scratch
-    try:
-        yield scratch
-    finally:
-        tempfile.tempdir = saved
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-class DocumentMaker:
-    """The one render path: a job to HTML, and HTML to PDF bytes. `build` keeps one per worker
-    process and `archive` one per run, so an archived PDF is made exactly as a built one is
-    (archival options aside), with the same warnings."""
-
-    def __init__(self, project: Project, strict: bool, reference_doc: Path | None = None):
-        self.project = project
-        self.strict = strict
-        self.renderer = Renderer(project)
-        self._pdf = None
-        self.reference_doc = reference_doc  # a partner's template for the DOCX (--reference-doc)
-        self._office = None
-
-    def html(self, job: Job) -> str:
-        if job.versions:
-            return self.renderer.render_versions(job.versions, job.recipient)
-        return self.renderer.render(job.letter, job.locale, job.recipient)
-
-    def warm(self) -> None:
-        """Load the PDF engine (WeasyPrint, the fonts) if it is not loaded yet: at the first
-        PDF, or sooner for a long-running caller (`carta serve` does it before the first save)."""
-        if self._pdf is None:
-            from ..outputs.pdf import PdfMaker  # WeasyPrint costs a second to import: only when due
-
-            self._pdf = PdfMaker((self.project.content, self.project.templates,
-                                  builtin_templates()), strict=self.strict)
-
-    def pdf(self, job: Job, html: str, archival=None) -> tuple[bytes, list[str]]:
-        """The PDF and the warnings made while making it (refused resources, misplaced
-        footnotes)."""
-        self.warm()
-        seen = len(self._pdf.warnings)
-        langs = tuple(language_tag(locale) for locale, _ in job.versions)
-        data = self._pdf.make(html, job.letter.source.parent, job.name, archival, langs)
-        return data, self._pdf.warnings[seen:]
-
-    def office(self):
-        """The DOCX and ODT maker (generator/docx.py), made at the first such document."""
-        if self._office is None:
-            from ..outputs.docx import OfficeMaker
-
-            self._office = OfficeMaker(self.project, self.renderer, self.reference_doc)
-        return self._office
-
-    def files_read(self) -> set[Path]:
-        """Every file read or looked for so far: templates, catalogs, logos, fetched files."""
-        files = set(self.renderer.dependencies())
-        if self._pdf is not None:
-            files |= self._pdf.fetcher.opened
-        if self._office is not None:
-            files |= self._office.files_read
-        return files
 
 
 # The maker of the current process, reused for every document, so that fonts and the parsed
