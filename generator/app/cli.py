@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import CartaError
+from ..core.model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS, PREVIEW_FORMATS
 from ..core.version import __version__
 
 HELP = {
@@ -184,7 +185,7 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
 @click.argument("letters", nargs=-1)
 @locale_option(HELP["locale"])
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["pdf", "html", "docx", "odt"]), help=HELP["format"])
+              type=click.Choice(OUTPUT_FORMATS), help=HELP["format"])
 @click.option("--reference-doc", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help=HELP["reference_doc"])
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=HELP["out"])
@@ -198,10 +199,9 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
 def build(settings: Settings, letters, locales, formats, reference_doc, out, allow_untranslated,
           jobs, force, strict, draft) -> None:
     from ..core.errors import BuildError, ContentError
-    from ..pipeline.run import DEFAULT_FORMATS
     from ..pipeline.run import build as run_build
 
-    if reference_doc is not None and not {"docx", "odt"} & set(formats):
+    if reference_doc is not None and not set(OFFICE_FORMATS) & set(formats):
         raise click.BadParameter("a reference document shapes Word and OpenDocument copies "
                                  "only: add --format docx (or odt)",
                                  param_hint="--reference-doc")
@@ -472,7 +472,7 @@ def followup(settings: Settings, letter, when, new_id) -> None:
 @cli.command(help=HELP["watch"])
 @click.argument("letters", nargs=-1)
 @locale_option(HELP["watch_locale"])
-@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
+@click.option("--format", "formats", multiple=True, type=click.Choice(PREVIEW_FORMATS),
               help=HELP["format"])
 @click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
 @click.option("--draft", is_flag=True, help=HELP["draft"])
@@ -481,9 +481,9 @@ def followup(settings: Settings, letter, when, new_id) -> None:
 @click.pass_obj
 def watch(settings: Settings, letters, locales, formats, allow_untranslated, draft,
           interval) -> None:
-    from .watch import FORMATS, ChangeFeed
+    from .watch import ChangeFeed
 
-    engine = _engine(settings, letters, locales, tuple(formats) or FORMATS, draft,
+    engine = _engine(settings, letters, locales, tuple(formats) or PREVIEW_FORMATS, draft,
                      allow_untranslated)
     feed = ChangeFeed(engine.project, interval, report=engine.warn).start()
     try:
@@ -517,9 +517,8 @@ def serve(settings: Settings, locales, draft, host, port, interval) -> None:
 
     from .serve import is_loopback
     from .serve import serve as run_serve
-    from .watch import FORMATS
 
-    engine = _engine(settings, (), locales, FORMATS, draft)
+    engine = _engine(settings, (), locales, PREVIEW_FORMATS, draft)
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this machine can read "
                    "the letters", err=True)

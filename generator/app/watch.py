@@ -19,7 +19,6 @@ available, from polling the files' sizes and modification times.
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import re
@@ -30,9 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import CartaError, ContentError, Problem
+from ..core.lock import ProjectBusy
+from ..core.model import PREVIEW_FORMATS
 from ..core.project import Project, load_project
 
-FORMATS = ("pdf", "html")  # what a preview shows (and what `carta build` makes unless told)
 # After the first change of a burst (an editor writes a temporary file, then renames it),
 # wait this long for quiet before rebuilding: short enough to stay unnoticed.
 STEP_MS = 30
@@ -252,7 +252,7 @@ class Engine:
     each rebuild. `say` and `warn` are for the terminal."""
 
     def __init__(self, project: Project, letters: tuple[str, ...] = (),
-                 locales: tuple[str, ...] = (), formats: tuple[str, ...] = FORMATS,
+                 locales: tuple[str, ...] = (), formats: tuple[str, ...] = PREVIEW_FORMATS,
                  drafts: bool = False, allow_untranslated: bool = False,
                  publish: Callable[[str, object], None] = lambda kind, data: None,
                  say: Callable[[str], None] = lambda message: None,
@@ -284,7 +284,6 @@ class Engine:
             ready: Callable[[], None] = lambda: None) -> None:
         """Build everything (what is up to date is skipped), then rebuild after each change
         until `keep_going` says stop."""
-        from ..core.lock import ProjectBusy
         from ..pipeline.maker import scratch_folder
 
         # One temporary folder for the whole session: the warm PDF engine keeps its fonts
@@ -408,24 +407,25 @@ class Engine:
     def _refresh_index(self) -> None:
         """Invert the recorded dependencies (output -> files) into file -> letters; read
         again only when the state file changed."""
-        from ..pipeline.state import STATE_FILE
+        from ..pipeline.state import recorded_files, state_path
 
-        path = self.project.output / STATE_FILE
         try:
-            stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-            if stamp == self._state_stamp:
-                return
-            outputs = json.loads(path.read_text("utf-8"))["outputs"]
-        except (OSError, ValueError, KeyError, TypeError):
+            stat = state_path(self.project.output).stat()
+        except OSError:
             return  # none yet: every letter counts as never built
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if stamp == self._state_stamp:
+            return
+        outputs = recorded_files(self.project.output)
+        if outputs is None:
+            return  # unreadable, or of an older build: every letter counts as never built
         index: dict[str, set[str]] = {}
         real_of = self._real_of  # kept across reads: the same few files recur in every entry
         recorded = set()
-        for name, entry in outputs.items():
+        for name, files in outputs.items():
             letter = name.split("/", 1)[0]
             recorded.add(letter)
-            for file in entry.get("files", ()) if isinstance(entry, dict) else ():
+            for file in files:
                 if file not in real_of:
                     real_of[file] = os.path.realpath(file)
                 index.setdefault(real_of[file], set()).add(letter)
@@ -447,7 +447,7 @@ class Engine:
         except ContentError as error:  # nothing at all could be planned
             return [issue_of(problem) for problem in error.problems]
         except CartaError as error:
-            if type(error).__name__ == "ProjectBusy":
+            if isinstance(error, ProjectBusy):
                 raise
             return [failure_issue(error.message)]
         planned = {job.letter.id for job in result.plan.jobs}
@@ -494,28 +494,3 @@ class Engine:
             self.say("no problems left")
         self.publish("problems", current)
 
-
-def watch(project: Project, build_once: Callable[[], object],
-          report: Callable[[str], None], interval: float = 1.0,
-          keep_going: Callable[[], bool] = lambda: True) -> int:
-    """Call `build_once` now, then after every change, until `keep_going` says stop.
-
-    The simple form, for a caller with its own build; `carta watch` uses the Engine. A build
-    that fails is reported and watching goes on: the author is in the middle of an edit.
-    Returns how many builds ran."""
-    feed = ChangeFeed(project, interval, report=report).start()
-    builds = 0
-    try:
-        changed = True
-        while keep_going():
-            if changed:
-                builds += 1
-                try:
-                    build_once()
-                except CartaError as error:
-                    report(error.format_message())
-                report("watching for changes (Ctrl-C to stop)")
-            changed = bool(feed.next(timeout=min(interval, 0.25)))
-    finally:
-        feed.close()
-    return builds

@@ -18,14 +18,13 @@ from ..core.write import write_atomic
 from ..rendering import webfonts
 from .maker import DocumentMaker, scratch_folder
 from .plan import Job, Plan, plan
-from .state import Fingerprints
-
-FORMATS = OUTPUT_FORMATS  # declared once, in the model; DEFAULT_FORMATS: what is made unless told
+from .state import BuildState
 
 
 @dataclass(frozen=True)
-class Task:
-    """What one worker makes: a job's formats, with the output paths decided beforehand."""
+class Assignment:
+    """What one worker is given to make: the outputs of a job that are out of date, with their
+    paths decided beforehand (a job is one planned document, `plan.Job`)."""
 
     job: Job
     outputs: tuple[tuple[str, Path], ...]  # (extension, path)
@@ -48,7 +47,7 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
           report: Callable[[str, Path | str], None] = lambda kind, what: None,
           warn: Callable[[str], None] = lambda message: None,
           reference_doc: Path | None = None) -> BuildResult:
-    """Build PDF and HTML for the chosen letters and locales.
+    """Build the chosen formats (PDF and HTML unless told) of the chosen letters and locales.
 
     Gathers everything first (content, translations, what is already up to date), then
     makes the documents, in `jobs` processes. A resource the PDF engine may not load (a file
@@ -79,94 +78,95 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
     with project_lock(output, "build"):
         # --draft is no option of every output: only an unfinished letter (a draft, which it
         # lets through) is made differently, so its state goes into that letter's keys alone.
-        fingerprints = Fingerprints(project, output, {"allow_untranslated": allow_untranslated,
-                                                      "strict": strict})
+        state = BuildState(project, output, {"allow_untranslated": allow_untranslated,
+                                             "strict": strict})
         result = BuildResult(plan=planned)
-        tasks, keys = [], {}
+        assignments, keys = [], {}
         for job in planned.jobs:
             outputs = []
-            for extension in (ext for ext in FORMATS if ext in formats):
+            for extension in (ext for ext in OUTPUT_FORMATS if ext in formats):
                 if job.versions and extension in OFFICE_FORMATS:
                     continue  # a combined document (combine:) is PDF and HTML only
                 path = job.output(output, extension)
                 variant = extension + (office_variant if extension in OFFICE_FORMATS else "")
-                keys[path] = fingerprints.key(f"{job.name}\0{job.letter.draft}", job.locale,
-                                              variant)
+                keys[path] = state.key(f"{job.name}\0{job.letter.draft}", job.locale, variant)
                 # A page whose fonts (written beside it, webfonts.py) are gone is made again.
-                if not force and fingerprints.unchanged(path, keys[path]) \
+                if not force and state.unchanged(path, keys[path]) \
                         and not (extension == "html" and webfonts.stale(path)):
                     result.skipped.append(path)
                     report("skipped", path)
                 else:
                     outputs.append((extension, path))
             if outputs:
-                tasks.append(Task(job, tuple(outputs)))
-        report("start", sum(len(task.outputs) for task in tasks) + len(result.skipped))
-        if any(extension == "pdf" for task in tasks for extension, _ in task.outputs):
+                assignments.append(Assignment(job, tuple(outputs)))
+        report("start", sum(len(given.outputs) for given in assignments) + len(result.skipped))
+        if any(extension == "pdf" for given in assignments for extension, _ in given.outputs):
             from ..outputs.pdf import uses_harfbuzz_subsetter
 
             if not uses_harfbuzz_subsetter():
                 warn("libharfbuzz-subset0 is missing: fonts are subset by the fontTools fallback, "
                      "about 2.5x slower and with different bytes on every run (see carta doctor)")
 
-        by_path = {path: task.job for task in tasks for _, path in task.outputs}
-        for paths, error, warnings, files_read in _run(project, tasks, jobs, strict, maker,
-                                                       reference_doc):
+        by_path = {path: given.job for given in assignments for _, path in given.outputs}
+        for paths, error, warnings, files_read in _run(project, assignments, jobs, strict,
+                                                       maker, reference_doc):
             for message in warnings:
                 warn(message)
             if error:
                 result.failed.append(error)
                 report("failed", error)
             for path in paths:
-                fingerprints.remember(path, keys[path], by_path[path].depends(project) | files_read)
+                state.remember(path, keys[path], by_path[path].depends(project) | files_read)
                 result.written.append(path)
                 report("wrote", path)
         if result.written:
-            fingerprints.save()
+            state.save()
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _run(project: Project, tasks: list[Task], jobs: int, strict: bool,
+def _run(project: Project, assignments: list[Assignment], processes: int, strict: bool,
          maker: DocumentMaker | None = None, reference_doc: Path | None = None):
-    """Yield (paths written, error or None, warnings) per task, in one process or a pool."""
-    if not tasks:
+    """Yield (paths written, error or None, warnings, files read) per assignment, in this
+    process or a pool of `processes`."""
+    if not assignments:
         return  # a no-op build never loads the PDF engine
     if maker is not None:
         # The caller's maker stays warm for its next build; its scratch folder is the caller's.
         # Every page first, then the other formats: a page takes milliseconds, a PDF a tenth
         # of a second, and the author previewing the pages should not wait for the PDFs.
         _WORKER["maker"] = maker
-        for task in tasks:  # a page's folder exists before its fonts are written beside it
-            for _, path in task.outputs:
+        for given in assignments:  # a page's folder exists before its fonts are written in it
+            for _, path in given.outputs:
                 path.parent.mkdir(parents=True, exist_ok=True)
         try:
             for pages in (True, False):
-                for task in tasks:
-                    outputs = tuple(item for item in task.outputs
+                for given in assignments:
+                    outputs = tuple(item for item in given.outputs
                                     if (item[0] == "html") == pages)
                     if outputs:
-                        yield _make(Task(task.job, outputs))
+                        yield _make(Assignment(given.job, outputs))
         finally:
             _WORKER.clear()
         return
-    if any(extension == "pdf" for task in tasks for extension, _ in task.outputs):
+    if any(extension == "pdf" for given in assignments for extension, _ in given.outputs):
         from ..outputs import pdf  # noqa: F401  imported once here, so forked workers inherit it
-    if jobs > 1 and len(tasks) > 1 and any(extension == "html" and webfonts.stale(path)
-                                           for task in tasks for extension, path in task.outputs):
+    if processes > 1 and len(assignments) > 1 and any(
+            extension == "html" and webfonts.stale(path)
+            for given in assignments for extension, path in given.outputs):
         webfonts.prepare()  # subset once here, not in every worker: forked workers inherit it
     with scratch_folder() as scratch:
-        if jobs <= 1 or len(tasks) == 1:
+        if processes <= 1 or len(assignments) == 1:
             _start_worker(project, scratch, strict, reference_doc)
-            for task in tasks:
-                yield _make(task)
+            for given in assignments:
+                yield _make(given)
         else:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context,
+            with ProcessPoolExecutor(min(processes, len(assignments)), mp_context=context,
                                      initializer=_start_worker,
                                      initargs=(project, scratch, strict,
                                                reference_doc)) as pool:
-                yield from pool.map(_make, tasks)
+                yield from pool.map(_make, assignments)
     _WORKER.clear()
 
 
@@ -181,19 +181,19 @@ def _start_worker(project: Project, scratch: str, strict: bool,
     _WORKER["maker"] = DocumentMaker(project, strict, reference_doc)
 
 
-def _make(task: Task) -> tuple[list[Path], str | None, list[str], set[Path]]:
+def _make(given: Assignment) -> tuple[list[Path], str | None, list[str], set[Path]]:
     """Render and write one document's formats: (paths written, error or None, warnings,
     files read to make it). Never raises: one failed document must not stop the others."""
-    job = task.job
+    job = given.job
     written: list[Path] = []
     warnings: list[str] = []
     maker: DocumentMaker = _WORKER["maker"]
     try:
-        # The DOCX is written from the letter, not from the HTML: render the page only when due.
-        html = maker.html(job) if any(extension in ("pdf", "html")
-                                      for extension, _ in task.outputs) else ""
+        # An office copy is written from the letter, not from the page: render it only when due.
+        html = maker.html(job) if any(extension not in OFFICE_FORMATS
+                                      for extension, _ in given.outputs) else ""
         docx = None
-        for extension, path in task.outputs:
+        for extension, path in given.outputs:
             if extension == "pdf":
                 data, found = maker.pdf(job, html)
                 warnings += found
