@@ -70,7 +70,7 @@ class DocumentMaker:
         return data, self._pdf.warnings[seen:]
 
     def office(self):
-        """The DOCX and ODT maker (generator/docx.py), made at the first such document."""
+        """The DOCX and ODT maker (outputs/docx.py), made at the first such document."""
         if self._office is None:
             from ..outputs.docx import OfficeMaker
 

@@ -16,8 +16,9 @@ from ..localization.locales import parse_locale, template_catalog
 
 @dataclass(frozen=True)
 class Job:
-    """One document to make: a letter, already in the words of one locale; for a merged
-    letter, one recipient's copy."""
+    """One document to make, the plan's unit of work: a letter, already in the words of one
+    locale; for a merged letter, one recipient's copy. (What a build worker is given, the
+    outputs of a job that are out of date, is a `run.Assignment`.)"""
 
     letter: Letter
     locale: str  # for a combined document, its locales joined by "+": "en+es"
