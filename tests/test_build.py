@@ -151,7 +151,8 @@ def test_watch_rebuilds_after_a_change_and_keeps_going_after_an_error(sample):
     import threading
     import time as clock
 
-    from generator.app.watch import ChangeFeed, Engine
+    from generator.app.changes import ChangeFeed
+    from generator.app.watch import Engine
     from generator.core.project import load_project
 
     project = load_project(sample.root)

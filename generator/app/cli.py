@@ -350,7 +350,7 @@ def followup(options: GlobalOptions, letter, when, new_id) -> None:
 @click.pass_obj
 def watch(options: GlobalOptions, letters, locales, formats, allow_untranslated, draft,
           interval) -> None:
-    from .watch import ChangeFeed
+    from .changes import ChangeFeed
 
     engine = _engine(options, letters, locales, tuple(formats) or PREVIEW_FORMATS, draft,
                      allow_untranslated)

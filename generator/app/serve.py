@@ -299,7 +299,7 @@ def is_loopback(host: str) -> bool:
 def serve(engine: Engine, host: str = "127.0.0.1", port: int = 8000,
           announce=print, interval: float = 1.0, verbose: bool = False) -> None:
     """Serve the preview and rebuild on every change until Ctrl-C (or SIGTERM)."""
-    from .watch import ChangeFeed
+    from .changes import ChangeFeed
 
     hub = Hub()
     server, _ = make_server(engine, hub, host, port, verbose)
