@@ -29,7 +29,7 @@ SEED = "2017-09-19-carta-comite-directivo-ogp"
 sys.path.insert(0, str(REPO))
 
 from generator.core.project import load_project  # noqa: E402
-from generator.pipeline.build import build  # noqa: E402
+from generator.pipeline.run import build  # noqa: E402
 
 
 def make_project(folder: Path, letters: int) -> Path:
@@ -74,7 +74,7 @@ def carta_own_work(project) -> float:
     """What carta does besides WeasyPrint, timed alone: steadier than a difference of two
     noisy totals on a shared machine."""
     from generator.core.write import write_atomic
-    from generator.pipeline.build import plan
+    from generator.pipeline.plan import plan
     from generator.rendering.render import Renderer
 
     started = time.perf_counter()

@@ -22,7 +22,8 @@ sys.path.insert(0, str(REPO))
 from generator.core.project import builtin_templates, load_project  # noqa: E402
 from generator.outputs.pdf import PdfMaker  # noqa: E402
 from generator.outputs.pdf_layout import text_lines  # noqa: E402
-from generator.pipeline.build import DocumentMaker, plan  # noqa: E402
+from generator.pipeline.maker import DocumentMaker  # noqa: E402
+from generator.pipeline.plan import plan  # noqa: E402
 
 
 def hyphenation(lines) -> tuple[int, int, int, float]:

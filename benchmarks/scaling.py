@@ -98,7 +98,7 @@ def profile_build(root: Path, top: int = 15) -> None:
     """Profile one build in this process: WeasyPrint's share, then carta's own functions."""
     sys.path.insert(0, str(REPO))
     from generator.core.project import load_project
-    from generator.pipeline.build import build
+    from generator.pipeline.run import build
 
     profiler = cProfile.Profile()
     started = time.perf_counter()

@@ -8,7 +8,7 @@ __all__ = ["__version__", "build", "check", "load_project"]
 def __getattr__(name: str):
     # The public API is imported on first use, so that `carta --help` stays instant.
     if name == "build":
-        from .pipeline.build import build
+        from .pipeline.run import build
 
         return build
     if name == "check":

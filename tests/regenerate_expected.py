@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from generator.core.project import load_project
-from generator.pipeline.build import build
+from generator.pipeline.run import build
 
 REPO = Path(__file__).resolve().parent.parent
 EXPECTED = REPO / "tests" / "expected"

@@ -23,7 +23,7 @@ from generator.content.blocks import BlockType, TextField, register
 from generator.content.validate import validate
 from generator.core.errors import ContentError
 from generator.core.project import load_project
-from generator.pipeline.build import plan
+from generator.pipeline.plan import plan
 from generator.rendering.render import Renderer
 
 

@@ -151,21 +151,27 @@ def test_watch_rebuilds_after_a_change_and_keeps_going_after_an_error(sample):
     import threading
     import time as clock
 
-    from generator.app.watch import watch
+    from generator.app.changes import ChangeFeed
+    from generator.app.watch import Engine
     from generator.core.project import load_project
-    from generator.pipeline.build import build
 
     project = load_project(sample.root)
     messages: list[str] = []
     stop = threading.Event()
-    built: list[int] = []
+    built: list[int] = []  # pages written by each rebuild
+    pages: list[Path] = []
 
-    def build_once():
-        result = build(project, formats=("html",))
-        built.append(len(result.written))
+    def publish(kind: str, data) -> None:
+        if kind == "html":
+            pages.append(data)
+        elif kind == "cycle":
+            built.append(len(pages))
+            pages.clear()
 
-    thread = threading.Thread(target=watch, args=(project, build_once, messages.append, 0.05,
-                                                  lambda: not stop.is_set()))
+    engine = Engine(project, formats=("html",), publish=publish, say=messages.append,
+                    warn=messages.append)
+    feed = ChangeFeed(project, 0.05, report=messages.append).start()
+    thread = threading.Thread(target=engine.run, args=(feed, lambda: not stop.is_set()))
     thread.start()
     try:
         deadline = clock.monotonic() + 10
@@ -182,6 +188,7 @@ def test_watch_rebuilds_after_a_change_and_keeps_going_after_an_error(sample):
     finally:
         stop.set()
         thread.join(timeout=10)
+        feed.close()
     assert built[:2] == [1, 1]
     html = (sample.root / "output/carta-prueba/carta-prueba.es.html").read_text("utf-8")
     assert "Párrafo nuevo" in html

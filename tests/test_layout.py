@@ -15,7 +15,7 @@ from pdftext import normalize, read_pages
 
 from generator.app.cli import cli
 from generator.core.project import load_project
-from generator.pipeline.build import build
+from generator.pipeline.run import build
 
 LETTER_FILE = "content/letters/carta-prueba.yaml"
 FILLER = ("Texto de relleno para una carta ficticia que ocupa lugar en la página sin decir nada "

@@ -15,7 +15,7 @@ from conftest import SampleProject
 from pdftext import normalize, read_pages
 
 from generator.core.project import load_project
-from generator.pipeline.build import build
+from generator.pipeline.run import build
 
 # Seven notes, the first cited twice: enough for the symbols to come round to "**".
 MARKED_LETTER = """\

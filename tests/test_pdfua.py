@@ -21,7 +21,7 @@ from generator.app.cli import cli
 from generator.core.project import load_project
 from generator.outputs.pdfua import _runs_on, make_accessible
 from generator.outputs.pdfua_check import problems
-from generator.pipeline.build import build
+from generator.pipeline.run import build
 
 # A reader of the tree --------------------------------------------------------------------
 

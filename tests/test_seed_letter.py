@@ -17,7 +17,9 @@ from generator.app.cli import cli
 from generator.core.project import builtin_templates, load_project
 from generator.outputs.pdf import PdfMaker
 from generator.outputs.pdf_layout import text_lines
-from generator.pipeline.build import DocumentMaker, build, plan
+from generator.pipeline.maker import DocumentMaker
+from generator.pipeline.plan import plan
+from generator.pipeline.run import build
 
 SEED_FILE = REPO / "content" / "letters" / f"{SEED_ID}.yaml"
 CITATION = re.compile(r"\[\^([a-z0-9-]+)\]")

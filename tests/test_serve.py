@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 from test_i18n import SAMPLE_PO, translate
 
+from generator.app.changes import ChangeFeed
 from generator.app.cli import cli
-from generator.app.watch import ChangeFeed
 from generator.core.project import load_project
 
 REPO = Path(__file__).resolve().parent.parent

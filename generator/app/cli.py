@@ -9,108 +9,10 @@ from pathlib import Path
 import click
 
 from ..core.errors import CartaError
+from ..core.model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS, PREVIEW_FORMATS
 from ..core.version import __version__
-
-HELP = {
-    "main": "carta turns letters written as YAML and Markdown into PDF and HTML.",
-    "project": "The letters project folder (default: the current folder).",
-    "verbose": "Say more about what is done.",
-    "quiet": "Print only problems.",
-    "debug": "Show the full traceback of an unexpected error.",
-    "build": "Build PDF and HTML for every letter (or the LETTER ids given) in every locale.",
-    "check": "Check content for problems without building anything; exit 1 if there are any.",
-    "init": "Create a new letters project in DIR, with an example letter that builds.",
-    "locale": "Build only this locale (repeatable). Default: the locales in carta.toml.",
-    "check_locale": "Check only this locale's translations (repeatable). Default: the locales "
-                    "in carta.toml.",
-    "check_strict": "Treat glossary findings (content/glossary.yaml) as problems: exit 1 when a "
-                    "translation leaves out an approved term, uses a forbidden variant or misses "
-                    "a first-use gloss. Without it they are warnings.",
-    "archive_locale": "Archive only this locale (repeatable). Default: the locales in "
-                      "carta.toml.",
-    "mail_locale": "Attach only this locale's PDFs (repeatable). Default: the locales each "
-                   "recipient reads, among those in carta.toml.",
-    "watch_locale": "Rebuild only this locale (repeatable). Default: the locales in "
-                    "carta.toml.",
-    "format": "Build only this format (repeatable). Default: pdf and html; docx and odt are "
-              "Word and OpenDocument copies for partners who edit in an office suite.",
-    "reference_doc": "With --format docx or odt: take styles, page, header, footer and logo "
-                     "from this Word document (a partner's letterhead, .docx or .dotx).",
-    "diff_docx": "List what a reviewer changed in a returned DOCX of LETTER, field by field: "
-                 "tracked insertions and deletions, comments, and plain edits against the "
-                 "letter's current text. Writes nothing.",
-    "out": "Write into this folder instead of the project's output/.",
-    "jobs": "How many documents to make at once (processes).",
-    "strict": "Fail a document when its PDF would leave out a resource it may not load (a file "
-              "outside the project, anything on the network), instead of warning.",
-    "draft": "Accept letters whose placeholders are not filled yet (from carta followup); "
-             "their PDFs are watermarked as drafts.",
-    "followup": "Write a draft letter that follows LETTER: same sender and recipients, every "
-                "demand not yet met carried with its status, placeholders for the new prose.",
-    "followup_date": "The new letter's date, as YYYY-MM-DD.",
-    "followup_id": "The new letter's id (default: <date>-seguimiento).",
-    "force": "Rebuild every document, even those whose inputs have not changed.",
-    "allow": "Build locales whose translations are incomplete, using the source text where a "
-             "translation is missing or stale (each one is reported).",
-    "i18n": "Keep the letters' translation catalogs (gettext PO files) in step with the content.",
-    "update": "Add new texts to each letter's PO catalogs, mark changed ones fuzzy and removed "
-              "ones obsolete.",
-    "stats": "Show how complete each letter's translation is, per locale.",
-    "i18n_locale": "Only this locale (repeatable). Default: the locales in carta.toml.",
-    "watch": "Build, then rebuild what each change to content or templates touches, in one "
-             "warm process: HTML first, PDF after; a locale with problems is reported and "
-             "skipped while the others build. Ctrl-C stops.",
-    "interval": "Seconds between looks for changes when file notifications are not available.",
-    "serve": "Preview the letters in a browser, rebuilt and reloaded as you save: an index, "
-             "each document's web page beside its PDF, and its problems shown over the page. "
-             "Writes where 'carta build' writes; publishes nothing. Ctrl-C stops.",
-    "host": "The address to listen on. The default serves this machine only; any other "
-            "address shows your letters to whoever can reach it.",
-    "port": "The port to listen on (0: any free port, printed at start).",
-    "serve_locale": "Preview only this locale (repeatable). Default: the locales in carta.toml.",
-    "mail": "Write one e-mail (.eml) per recipient copy into output/mail/, with the PDFs "
-            "attached; send them with --send. Nothing already delivered is sent again.",
-    "send": "Send the messages over SMTP ([mail] in carta.toml, CARTA_SMTP_* variables; the "
-            "password only from CARTA_SMTP_PASSWORD).",
-    "limit": "Send at most N messages in this run.",
-    "doctor": "Report what the PDF engine uses here (WeasyPrint, Pango, font subsetter); "
-              "exit 1 if something that matters is missing.",
-    "archive": "Add PDF/A copies of the letters, with their sources inside, to the archive "
-               "folder and its manifest. Nothing there is ever overwritten.",
-    "dry_run": "Only say what would be archived; write nothing.",
-    "verify": "Check an archive folder (default: the project's) against its manifest: the "
-              "hash chain and its head, hashes, PDF/A identity, embedded sources, and no "
-              "hidden, extra or linked files. --expect-head and --public-key check the head "
-              "against one recorded elsewhere.",
-    "site": "Build the letters (drafts too, watermarked), then write a static campaign site "
-            "into output/site/: every letter in every locale, where each demand stands, and a "
-            "language switch. It works from a folder or any web host, and loads nothing else.",
-    "response": "Record the replies received: the document, its text, and what it says about "
-                "each demand (content/responses/).",
-    "response_add": "Copy a received reply (FILE: a PDF, or an .eml with its attachments) into "
-                    "content/responses/, with its text beside it, and write a YAML stub with "
-                    "the date and sender read from it and [[TODO: ...]] for the rest. Never "
-                    "overwrites.",
-    "replies_to": "The id of the letter the reply answers.",
-    "response_from": "Who answered: a recipient id (default: matched from the e-mail's From or "
-                     "the PDF's author, when one recipient fits).",
-    "response_date": "The reply's date, as YYYY-MM-DD (default: the e-mail's Date, or the "
-                     "PDF's creation date).",
-    "response_id": "The reply's id (default: <date>-respuesta-<sender>).",
-    "response_language": "The reply's language (default: the letter's).",
-    "ocr": "Read a scanned PDF by OCR (OCRmyPDF, Tesseract) and keep a searchable PDF/A beside "
-           "it. OCR text has errors: check every quote against the document.",
-    "import_scan": "Import a letter sent before carta from its scan (FILE, a PDF): the scan, a "
-                   "searchable PDF/A read by OCR and its text go into content/scans/, and a "
-                   "letter stub that records it into content/letters/, to follow up and "
-                   "archive like any letter. Never overwrites.",
-    "scan_date": "The letter's date, as YYYY-MM-DD.",
-    "scan_id": "The letter's id (lowercase letters, digits, hyphens).",
-    "scan_language": "The letter's language, for OCR too (default: the first locale).",
-    "scan_sender": "The sender id (default: the only sender, if there is one).",
-    "scan_to": "A recipient id (repeatable).",
-    "no_ocr": "Keep the scan without reading it by OCR (nothing to search or quote).",
-}
+from .display import Progress, print_table, say_intake
+from .help_texts import HELP
 
 
 def _check_locales(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
@@ -133,7 +35,7 @@ def locale_option(help_text: str):
                         callback=_check_locales)
 
 
-class Settings:
+class GlobalOptions:
     """What the global options say, handed to every command."""
 
     def __init__(self, project_dir: Path, verbosity: int, debug: bool):
@@ -177,14 +79,14 @@ class CartaGroup(click.Group):
 @click.option("--debug", is_flag=True, help=HELP["debug"])
 @click.pass_context
 def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug: bool) -> None:
-    ctx.obj = Settings(project_dir, 0 if quiet else 1 + verbose, debug)
+    ctx.obj = GlobalOptions(project_dir, 0 if quiet else 1 + verbose, debug)
 
 
 @cli.command(help=HELP["build"])
 @click.argument("letters", nargs=-1)
 @locale_option(HELP["locale"])
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["pdf", "html", "docx", "odt"]), help=HELP["format"])
+              type=click.Choice(OUTPUT_FORMATS), help=HELP["format"])
 @click.option("--reference-doc", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help=HELP["reference_doc"])
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=HELP["out"])
@@ -195,18 +97,17 @@ def cli(ctx: click.Context, project_dir: Path, verbose: int, quiet: bool, debug:
 @click.option("--strict", is_flag=True, help=HELP["strict"])
 @click.option("--draft", is_flag=True, help=HELP["draft"])
 @click.pass_obj
-def build(settings: Settings, letters, locales, formats, reference_doc, out, allow_untranslated,
+def build(options: GlobalOptions, letters, locales, formats, reference_doc, out, allow_untranslated,
           jobs, force, strict, draft) -> None:
     from ..core.errors import BuildError, ContentError
-    from ..pipeline.build import DEFAULT_FORMATS
-    from ..pipeline.build import build as run_build
+    from ..pipeline.run import build as run_build
 
-    if reference_doc is not None and not {"docx", "odt"} & set(formats):
+    if reference_doc is not None and not set(OFFICE_FORMATS) & set(formats):
         raise click.BadParameter("a reference document shapes Word and OpenDocument copies "
                                  "only: add --format docx (or odt)",
                                  param_hint="--reference-doc")
-    project = settings.project()
-    with Progress(settings, project) as progress:
+    project = options.project()
+    with Progress(options.verbosity, options.say, project) as progress:
         # Every letter that can be built is built; those with problems are named at the end.
         result = run_build(
             project, tuple(letters), tuple(locales), tuple(formats) or DEFAULT_FORMATS, out,
@@ -224,50 +125,18 @@ def build(settings: Settings, letters, locales, formats, reference_doc, out, all
                          + "\n".join(result.failed + [summary]))
     if result.failed:
         raise BuildError("\n".join(result.failed + [summary]))
-    settings.say(summary)
+    options.say(summary)
 
 
 @cli.command("diff-docx", help=HELP["diff_docx"])
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.argument("letter")
 @click.pass_obj
-def diff_docx(settings: Settings, file: Path, letter: str) -> None:
+def diff_docx(options: GlobalOptions, file: Path, letter: str) -> None:
     from ..authoring.docx_diff import diff_docx as run_diff
 
-    report = run_diff(settings.project(), file, letter)
+    report = run_diff(options.project(), file, letter)
     click.echo(report.text())
-
-
-class Progress:
-    """A progress bar on a terminal for builds of several documents; plain lines otherwise;
-    nothing with -q. Problems always reach stderr."""
-
-    def __init__(self, settings: Settings, project):
-        self.settings = settings
-        self.project = project
-        self.bar = None
-
-    def __enter__(self):
-        return self
-
-    def start(self, total: int) -> None:
-        if self.settings.verbosity == 1 and total > 3 and sys.stdout.isatty():
-            self.bar = click.progressbar(length=total, label="building", show_pos=True)
-            self.bar.__enter__()
-
-    def report(self, kind: str, what) -> None:
-        if kind == "start":
-            self.start(what)
-        elif kind == "failed":
-            click.echo(f"failed: {what}", err=True)
-        elif self.bar is not None:
-            self.bar.update(1)
-        elif kind == "wrote" or self.settings.verbosity > 1:
-            self.settings.say(f"{kind} {self.project.shown(what)}")
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
 
 
 @cli.command(help=HELP["check"])
@@ -276,10 +145,10 @@ class Progress:
 @click.option("--draft", is_flag=True, help=HELP["draft"])
 @click.option("--strict", is_flag=True, help=HELP["check_strict"])
 @click.pass_obj
-def check(settings: Settings, letters, locales, draft, strict) -> None:
+def check(settings: GlobalOptions, letters, locales, draft, strict) -> None:
     from ..core.errors import ContentError
     from ..localization.glossary import review
-    from ..pipeline.build import plan
+    from ..pipeline.plan import plan
 
     project = settings.project()
     glossary = review(project, tuple(letters), tuple(locales), draft)
@@ -307,7 +176,7 @@ def i18n() -> None:
     pass
 
 
-def _translations(settings: Settings, letters, locales):
+def _translations(settings: GlobalOptions, letters, locales):
     """(project, letter, locale) for every translation of the chosen letters."""
     from ..content.validate import validate
 
@@ -324,7 +193,7 @@ def _translations(settings: Settings, letters, locales):
 @click.argument("letters", nargs=-1)
 @locale_option(HELP["i18n_locale"])
 @click.pass_obj
-def update(settings: Settings, letters, locales) -> None:
+def update(settings: GlobalOptions, letters, locales) -> None:
     from ..localization import catalogs
 
     for project, letter, locale in _translations(settings, letters, locales):
@@ -338,9 +207,9 @@ def update(settings: Settings, letters, locales) -> None:
 @click.argument("letters", nargs=-1)
 @locale_option(HELP["i18n_locale"])
 @click.pass_obj
-def stats(settings: Settings, letters, locales) -> None:
+def stats(settings: GlobalOptions, letters, locales) -> None:
     from ..localization.glossary import load_checked
-    from ..pipeline.build import load_translation
+    from ..pipeline.plan import load_translation
 
     rows = [("letter", "locale", "translated", "fuzzy", "untranslated", "done")]
     glossary = None
@@ -364,12 +233,12 @@ def stats(settings: Settings, letters, locales) -> None:
 @cli.command(help=HELP["init"])
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.pass_obj
-def init(settings: Settings, directory: Path) -> None:
+def init(options: GlobalOptions, directory: Path) -> None:
     from ..authoring.scaffold import create_project
 
     for path in create_project(directory):
-        settings.say(f"created {path}", level=2)
-    settings.say(f"new letters project in {directory}; try: carta --project {directory} build")
+        options.say(f"created {path}", level=2)
+    options.say(f"new letters project in {directory}; try: carta --project {directory} build")
 
 
 @cli.command(help=HELP["archive"])
@@ -380,10 +249,10 @@ def init(settings: Settings, directory: Path) -> None:
               help="Archive a PDF even if a footnote is printed on another page than the one "
                    "that cites it (refused otherwise: an archived PDF is never rewritten).")
 @click.pass_obj
-def archive(settings: Settings, letters, locales, dry_run, accept_layout_warnings) -> None:
+def archive(options: GlobalOptions, letters, locales, dry_run, accept_layout_warnings) -> None:
     from ..delivery.archive import archive as run_archive
 
-    project = settings.project()
+    project = options.project()
     would = "would archive" if dry_run else "archived"
     messages = {
         "new": f"{would} {{path}}",
@@ -395,18 +264,18 @@ def archive(settings: Settings, letters, locales, dry_run, accept_layout_warning
     }
 
     def report(action) -> None:
-        settings.say(messages[action.kind].format(
+        options.say(messages[action.kind].format(
             path=project.shown(action.path), revision=action.entry.revision))
 
     run = run_archive(project, tuple(letters), tuple(locales), dry_run, report,
                       accept_layout_warnings)
     for notice in run.notices:
-        settings.say(notice)
+        options.say(notice)
     if all(action.kind == "unchanged" for action in run.actions):
-        settings.say("nothing to do: the archive is up to date")
+        options.say("nothing to do: the archive is up to date")
     if not dry_run:
         # The head is what proves the history later: kept elsewhere, it exposes truncation.
-        settings.say(f"manifest head: {run.head} ({run.entries} entries); keep it outside the "
+        options.say(f"manifest head: {run.head} ({run.entries} entries); keep it outside the "
                      f"archive and check later with: carta verify --expect-head {run.head}")
 
 
@@ -420,7 +289,7 @@ def archive(settings: Settings, letters, locales, dry_run, accept_layout_warning
               help="Check manifest.sig with this Ed25519 public key (PEM). Default for the "
                    "project's own archive: [archive] public_key in carta.toml.")
 @click.pass_obj
-def verify(settings: Settings, directory, expect_head, public_key) -> None:
+def verify(options: GlobalOptions, directory, expect_head, public_key) -> None:
     import re
 
     from ..core.errors import ContentError
@@ -434,7 +303,7 @@ def verify(settings: Settings, directory, expect_head, public_key) -> None:
                                      "'carta verify' print them", param_hint="--expect-head")
     folder = directory
     if folder is None:
-        project = settings.project()
+        project = options.project()
         folder = archive_folder(project)
         if public_key is None and project.settings.public_key:
             public_key = project.root / project.settings.public_key
@@ -442,12 +311,12 @@ def verify(settings: Settings, directory, expect_head, public_key) -> None:
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if result.head is not None:
-        settings.say(f"head: {result.head} ({result.count} entries)")
+        options.say(f"head: {result.head} ({result.count} entries)")
     if result.problems:
         raise ContentError(result.problems)
-    settings.say(f"verified {result.count} files in {folder}: all intact")
+    options.say(f"verified {result.count} files in {folder}: all intact")
     if result.signature:
-        settings.say(result.signature)
+        options.say(result.signature)
 
 
 @cli.command(help=HELP["followup"])
@@ -456,50 +325,50 @@ def verify(settings: Settings, directory, expect_head, public_key) -> None:
               help=HELP["followup_date"])
 @click.option("--id", "new_id", help=HELP["followup_id"])
 @click.pass_obj
-def followup(settings: Settings, letter, when, new_id) -> None:
+def followup(options: GlobalOptions, letter, when, new_id) -> None:
     from ..authoring.followup import followup as draft_followup
 
-    project = settings.project()
+    project = options.project()
     drafted = draft_followup(project, letter, when.date(), new_id)
-    settings.say(f"wrote {project.shown(drafted.letter)} ({drafted.carried} demands carried)")
+    options.say(f"wrote {project.shown(drafted.letter)} ({drafted.carried} demands carried)")
     for path, copied, total in drafted.catalogs:
-        settings.say(f"wrote {project.shown(path)} ({copied} of {total} messages translated "
+        options.say(f"wrote {project.shown(path)} ({copied} of {total} messages translated "
                      "from the earlier letters)")
-    settings.say("next: fill in the [[TODO: ...]] placeholders; 'carta build --draft' prints "
+    options.say("next: fill in the [[TODO: ...]] placeholders; 'carta build --draft' prints "
                  "a watermarked draft meanwhile")
 
 
 @cli.command(help=HELP["watch"])
 @click.argument("letters", nargs=-1)
 @locale_option(HELP["watch_locale"])
-@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
+@click.option("--format", "formats", multiple=True, type=click.Choice(PREVIEW_FORMATS),
               help=HELP["format"])
 @click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
 @click.option("--draft", is_flag=True, help=HELP["draft"])
 @click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
               help=HELP["interval"])
 @click.pass_obj
-def watch(settings: Settings, letters, locales, formats, allow_untranslated, draft,
+def watch(options: GlobalOptions, letters, locales, formats, allow_untranslated, draft,
           interval) -> None:
-    from .watch import FORMATS, ChangeFeed
+    from .changes import ChangeFeed
 
-    engine = _engine(settings, letters, locales, tuple(formats) or FORMATS, draft,
+    engine = _engine(options, letters, locales, tuple(formats) or PREVIEW_FORMATS, draft,
                      allow_untranslated)
     feed = ChangeFeed(engine.project, interval, report=engine.warn).start()
     try:
-        engine.run(feed, ready=lambda: settings.say("watching for changes (Ctrl-C to stop)"))
+        engine.run(feed, ready=lambda: options.say("watching for changes (Ctrl-C to stop)"))
     except KeyboardInterrupt:
-        settings.say("stopped watching")
+        options.say("stopped watching")
     finally:
         feed.close()
 
 
-def _engine(settings: Settings, letters, locales, formats, draft, allow_untranslated=False):
+def _engine(options: GlobalOptions, letters, locales, formats, draft, allow_untranslated=False):
     """The rebuild engine of `watch` and `serve`, talking to the terminal."""
     from .watch import Engine
 
-    return Engine(settings.project(), tuple(letters), tuple(locales), formats, draft,
-                  allow_untranslated, say=settings.say,
+    return Engine(options.project(), tuple(letters), tuple(locales), formats, draft,
+                  allow_untranslated, say=options.say,
                   warn=lambda message: click.echo(f"warning: {message}", err=True))
 
 
@@ -512,14 +381,13 @@ def _engine(settings: Settings, letters, locales, formats, draft, allow_untransl
 @click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
               help=HELP["interval"])
 @click.pass_obj
-def serve(settings: Settings, locales, draft, host, port, interval) -> None:
+def serve(options: GlobalOptions, locales, draft, host, port, interval) -> None:
     import signal
 
     from .serve import is_loopback
     from .serve import serve as run_serve
-    from .watch import FORMATS
 
-    engine = _engine(settings, (), locales, FORMATS, draft)
+    engine = _engine(options, (), locales, PREVIEW_FORMATS, draft)
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this machine can read "
                    "the letters", err=True)
@@ -530,12 +398,12 @@ def serve(settings: Settings, locales, draft, host, port, interval) -> None:
     signal.signal(signal.SIGTERM, stop)
     try:
         run_serve(engine, host, port, announce=lambda line: click.echo(line), interval=interval,
-                  verbose=settings.verbosity > 1)
+                  verbose=options.verbosity > 1)
     except OSError as error:
         raise CartaError(f"cannot listen on {host}:{port}: {error.strerror or error}") \
             from None
     except KeyboardInterrupt:
-        settings.say("stopped serving")
+        options.say("stopped serving")
 
 
 @cli.command(help=HELP["mail"])
@@ -547,16 +415,16 @@ def serve(settings: Settings, locales, draft, host, port, interval) -> None:
               help="Send again the messages whose delivery is unknown (handed to the server, "
                    "no reply recorded). Check first that they did not arrive.")
 @click.pass_obj
-def mail(settings: Settings, letters, locales, send, limit, resend_unknown) -> None:
+def mail(options: GlobalOptions, letters, locales, send, limit, resend_unknown) -> None:
     from ..delivery import mail as mailing
 
-    project = settings.project()
+    project = options.project()
     drafts = mailing.make_drafts(project, tuple(letters), tuple(locales))
     for draft, path in zip(drafts, mailing.write_drafts(project, drafts), strict=True):
         names = ", ".join(name for name, _ in draft.attachments)
-        settings.say(f"wrote {project.shown(path)} (to {', '.join(draft.to)}; {names})")
+        options.say(f"wrote {project.shown(path)} (to {', '.join(draft.to)}; {names})")
     if not send:
-        settings.say(f"{len(drafts)} messages ready, none sent: add --send to send them")
+        options.say(f"{len(drafts)} messages ready, none sent: add --send to send them")
         return
     smtp = mailing.SmtpSettings.load(project.settings.mail)
 
@@ -564,9 +432,9 @@ def mail(settings: Settings, letters, locales, send, limit, resend_unknown) -> N
         if kind in ("failed", "unknown"):
             click.echo(f"{kind} {draft.who}: {detail}", err=True)
         elif kind == "skipped":
-            settings.say(f"skipped {draft.who}: {detail}")
+            options.say(f"skipped {draft.who}: {detail}")
         else:
-            settings.say(f"sent {draft.who} to {', '.join(draft.to + draft.cc)}")
+            options.say(f"sent {draft.who} to {', '.join(draft.to + draft.cc)}")
 
     result, log = mailing.deliver(project, drafts, smtp, limit, resend_unknown, report)
     summary = result.summary(project.shown(log))
@@ -579,7 +447,7 @@ def mail(settings: Settings, letters, locales, send, limit, resend_unknown) -> N
                          "send those that did not arrive")
         hint = "; ".join(hints)
         raise CartaError(f"{summary}. {hint[0].upper()}{hint[1:]}.")
-    settings.say(summary)
+    options.say(summary)
 
 
 @cli.command(help=HELP["site"])
@@ -587,15 +455,15 @@ def mail(settings: Settings, letters, locales, send, limit, resend_unknown) -> N
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default=True, help=HELP["jobs"])
 @click.pass_obj
-def site(settings: Settings, allow_untranslated, jobs) -> None:
+def site(options: GlobalOptions, allow_untranslated, jobs) -> None:
     from ..delivery.site import build_site
 
-    project = settings.project()
+    project = options.project()
     index = build_site(
-        project, report=lambda path: settings.say(f"wrote {project.shown(path)}", level=2),
+        project, report=lambda path: options.say(f"wrote {project.shown(path)}", level=2),
         warn=lambda message: click.echo(f"warning: {message}", err=True),
         jobs=jobs, allow_untranslated=allow_untranslated)
-    settings.say(f"campaign site: {project.shown(index)}")
+    options.say(f"campaign site: {project.shown(index)}")
 
 
 def _check_locale(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -618,14 +486,14 @@ def response() -> None:
 @click.option("--language", callback=_check_locale, help=HELP["response_language"])
 @click.option("--ocr", is_flag=True, help=HELP["ocr"])
 @click.pass_obj
-def response_add(settings: Settings, file, replies_to, sender, when, ident, language,
+def response_add(options: GlobalOptions, file, replies_to, sender, when, ident, language,
                  ocr) -> None:
     from ..authoring.intake import add_response
 
-    project = settings.project()
+    project = options.project()
     added = add_response(project, file, replies_to, sender, when.date() if when else None,
                          ident, language, ocr)
-    _say_intake(settings, project, added)
+    say_intake(options.say, project, added)
 
 
 @cli.command("import-scan", help=HELP["import_scan"])
@@ -638,36 +506,23 @@ def response_add(settings: Settings, file, replies_to, sender, when, ident, lang
 @click.option("--to", "recipients", multiple=True, help=HELP["scan_to"])
 @click.option("--no-ocr", is_flag=True, help=HELP["no_ocr"])
 @click.pass_obj
-def import_scan(settings: Settings, file, when, ident, language, sender, recipients,
+def import_scan(options: GlobalOptions, file, when, ident, language, sender, recipients,
                 no_ocr) -> None:
     from ..authoring.intake import import_scan as run_import
 
-    project = settings.project()
+    project = options.project()
     imported = run_import(project, file, when.date(), ident, language, sender,
                           tuple(recipients), ocr=not no_ocr)
-    _say_intake(settings, project, imported)
-
-
-def _say_intake(settings: Settings, project, written) -> None:
-    for path in (written.document, written.searchable, written.text, written.stub):
-        if path is not None:
-            settings.say(f"wrote {project.shown(path)}")
-    for note in written.notes:
-        click.echo(f"note: {note}", err=True)
-    settings.say(f"next: fill in the [[TODO: ...]] placeholders of {project.shown(written.stub)}"
-                 "; 'carta check' lists what is left")
+    say_intake(options.say, project, imported)
 
 
 @cli.command(help=HELP["doctor"])
 @click.pass_obj
-def doctor(settings: Settings) -> None:
+def doctor(options: GlobalOptions) -> None:
     from ..core.version import __version__ as version
     from ..outputs.pdf import engine_report, uses_harfbuzz_subsetter
 
-    rows = [("carta", version), ("Python", sys.version.split()[0]), *engine_report()]
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        click.echo(f"{name.ljust(width)}  {value}")
+    print_table([("carta", version), ("Python", sys.version.split()[0]), *engine_report()])
     if not uses_harfbuzz_subsetter():
         raise CartaError("the fast, reproducible font subsetter is missing; "
                          "install libharfbuzz-subset0")

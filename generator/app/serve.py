@@ -1,6 +1,6 @@
 """`carta serve`: a live preview of the letters, rebuilt as the author saves.
 
-The rebuild engine is the one of `carta watch` (generator/watch.py): one warm process, only
+The rebuild engine is the one of `carta watch` (app/watch.py): one warm process, only
 what a change touches, HTML first and PDF after, each letter and locale on its own. This module
 puts a small web server in front of it, on the loopback interface unless told otherwise:
 
@@ -19,6 +19,7 @@ built documents and the preview's own files are served, never a path taken from 
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import ipaddress
 import json
@@ -31,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from .watch import Engine, Issue
+from .watch import Engine
 
 # A letter id (as validate checks it) and a document within its folder: "es", "en+es",
 # "recipient.es", "pt_BR".
@@ -39,7 +40,7 @@ _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _DOCUMENT = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)?"
 _PREVIEW = re.compile(rf"/preview/({_SLUG})/({_DOCUMENT})\Z")
 _OUTPUT = re.compile(rf"/output/({_SLUG})/({_SLUG})\.({_DOCUMENT})\.(html|pdf)\Z")
-# The page's typefaces, written beside it (generator/webfonts.py).
+# The page's typefaces, written beside it (rendering/webfonts.py).
 _FONT = re.compile(rf"/output/({_SLUG})/fonts/([A-Za-z0-9-]+\.woff2)\Z")
 KEEPALIVE_SECONDS = 15
 
@@ -181,9 +182,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_carta/events":
             self._events()
         elif path == "/_carta/live.js":
-            self._send(HTTPStatus.OK, LIVE_JS.encode(), "text/javascript; charset=utf-8")
+            self._send(HTTPStatus.OK, page_file("live.js"), "text/javascript; charset=utf-8")
         elif path == "/_carta/preview.css":
-            self._send(HTTPStatus.OK, PREVIEW_CSS.encode(), "text/css; charset=utf-8")
+            self._send(HTTPStatus.OK, page_file("preview.css"), "text/css; charset=utf-8")
         elif path == "/_carta/status":
             engine = preview.engine
             body = {"cycles": engine.cycles, "building": engine.building, "warm": engine.warm,
@@ -298,7 +299,7 @@ def is_loopback(host: str) -> bool:
 def serve(engine: Engine, host: str = "127.0.0.1", port: int = 8000,
           announce=print, interval: float = 1.0, verbose: bool = False) -> None:
     """Serve the preview and rebuild on every change until Ctrl-C (or SIGTERM)."""
-    from .watch import ChangeFeed
+    from .changes import ChangeFeed
 
     hub = Hub()
     server, _ = make_server(engine, hub, host, port, verbose)
@@ -319,55 +320,47 @@ def serve(engine: Engine, host: str = "127.0.0.1", port: int = 8000,
 
 # Pages ----------------------------------------------------------------------------------
 
-def _problems_box(issues: list[Issue]) -> str:
-    items = "".join(
-        f"<li><code>{html.escape(issue.where)}</code> "
-        f"{html.escape((issue.field + ': ') if issue.field else '')}"
-        f"{html.escape(issue.message)}</li>" for issue in issues)
-    count = len(issues)
-    title = f"{count} problem{'s' if count != 1 else ''}"
-    return (f'<aside id="carta-problems" role="alert"{"" if issues else " hidden"}>'
-            f'<p><strong class="count">{title}</strong> — what they touch keeps its last '
-            f'good version until they are fixed.</p><ol>{items}</ol></aside>')
+# The preview's own pages (Jinja templates, autoescaped) and the two files they load.
+PAGES = Path(__file__).parent / "pages"
 
 
-def _frame(title: str, body: str, attributes: dict[str, str], issues: list[Issue]) -> str:
-    data = "".join(f' data-{name}="{html.escape(value)}"' for name, value in attributes.items())
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{html.escape(title)}</title>'
-            f'<link rel="icon" href="data:,">'
-            f'<link rel="stylesheet" href="/_carta/preview.css"></head>'
-            f'<body{data}>{body}{_problems_box(issues)}'
-            f'<script src="/_carta/live.js"></script></body></html>\n')
+@functools.cache
+def _templates():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(PAGES), autoescape=True,
+                              finalize=_escaped, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+
+
+def _escaped(value):
+    """Every value escaped as `html.escape` does it (&#x27;, &quot;), the entities the
+    preview has always written; autoescaping then leaves it as it is."""
+    from markupsafe import Markup
+
+    return value if isinstance(value, Markup) else Markup(html.escape(str(value)))
+
+
+@functools.cache
+def page_file(name: str) -> bytes:
+    """A file the preview pages load (live.js, preview.css), as shipped in the package."""
+    return (PAGES / name).read_bytes()
 
 
 def index_page(preview: Preview) -> str:
     engine = preview.engine
-    rows = []
+    letters = []
     for letter in engine.all_letters():
-        documents = preview.documents(letter)
+        documents = [{"name": document, "base": f"/output/{letter}/{letter}.{document}",
+                      "pdf": preview.built_file(letter, document, "pdf") is not None}
+                     for document in preview.documents(letter)]
         problems = sum(1 for issue in engine.current if issue.letter == letter)
-        links = []
-        for document in documents:
-            base = f"/output/{letter}/{letter}.{document}"
-            pdf = preview.built_file(letter, document, "pdf")
-            links.append(
-                f'<li><a href="/preview/{letter}/{html.escape(document)}">'
-                f'{html.escape(document)}: preview</a> <span class="files">'
-                f'<a href="{html.escape(base)}.html">HTML</a>'
-                + (f' · <a href="{html.escape(base)}.pdf">PDF</a>' if pdf else "")
-                + "</span></li>")
-        status = (f'<span class="bad">{problems} problem{"s" if problems != 1 else ""}</span>'
-                  if problems else "")
-        built = f"<ul>{''.join(links)}</ul>" if links else '<p class="none">not built yet</p>'
-        rows.append(f"<li><h2>{html.escape(letter)} {status}</h2>{built}</li>")
+        letters.append({"id": letter, "documents": documents, "problems": problems})
     state = "building…" if engine.building or not engine.cycles else "watching for changes"
-    body = (f'<header><h1>Letters in {html.escape(engine.project.root.name)}</h1>'
-            f'<p class="state">{state}</p></header>'
-            f'<main><ol class="letters">{"".join(rows)}</ol></main>')
-    return _frame("carta preview", body, {"page": "index", "boot": preview.boot},
-                  engine.current)
+    return _templates().get_template("index.html").render(
+        title="carta preview", attributes={"page": "index", "boot": preview.boot},
+        issues=engine.current, project_name=engine.project.root.name, state=state,
+        letters=letters)
 
 
 def preview_page(preview: Preview, letter: str, document: str) -> str:
@@ -375,161 +368,11 @@ def preview_page(preview: Preview, letter: str, document: str) -> str:
     base = f"/output/{letter}/{letter}.{document}"
     html_file = preview.built_file(letter, document, "html")
     pdf_file = preview.built_file(letter, document, "pdf")
-    others = "".join(
-        f'<a href="/preview/{letter}/{html.escape(other)}"'
-        f'{" aria-current=page" if other == document else ""}>{html.escape(other)}</a>'
-        for other in preview.documents(letter))
-    html_src = f"{base}.html?v={_version(html_file)}" if html_file else "about:blank"
-    pdf_src = f"{base}.pdf?v={_version(pdf_file)}" if pdf_file else "about:blank"
-    body = (
-        f'<header><a href="/">All letters</a> <strong>{html.escape(letter)}</strong> '
-        f'<nav>{others}</nav>'
-        f'<span class="views"><button type="button" data-view="page" aria-pressed="true">'
-        f'Web page</button><button type="button" data-view="pdf" aria-pressed="false">PDF'
-        f'</button><button type="button" data-view="both" aria-pressed="false">Both</button>'
-        f'</span> <a href="{html.escape(base)}.pdf" target="_blank" rel="noopener">open PDF</a>'
-        f'</header><main class="view-page">'
-        f'<div class="pane" id="pane-html">'
-        + ("" if html_file else '<p class="none">not built yet: see the problems below</p>')
-        + f'<iframe id="carta-html" title="web page" src="{html.escape(html_src)}" '
-        f'sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"></iframe>'
-        f'</div><div class="pane" id="pane-pdf"><iframe id="carta-pdf" title="PDF" '
-        f'src="about:blank" data-src="{html.escape(pdf_src)}"></iframe></div></main>')
-    return _frame(f"{letter} ({document}) — carta preview", body,
-                  {"page": "preview", "boot": preview.boot, "html": f"{base}.html",
-                   "pdf": f"{base}.pdf"}, engine.current)
-
-
-PREVIEW_CSS = """\
-html, body { margin: 0; height: 100%; font: 15px/1.4 system-ui, sans-serif; color: #222; }
-body { display: flex; flex-direction: column; }
-header { display: flex; gap: 1em; align-items: center; flex-wrap: wrap;
-  padding: .5em 1em; background: #f3f1ec; border-bottom: 1px solid #ccc; }
-header h1 { font-size: 1.2em; margin: 0; }
-header nav a { margin-right: .5em; }
-header nav a[aria-current] { font-weight: bold; }
-button[aria-pressed="true"] { font-weight: bold; }
-main { flex: 1; display: flex; min-height: 0; }
-main > ol { padding: 1em 2.5em; overflow: auto; flex: 1; }
-.letters h2 { font-size: 1.05em; margin: .8em 0 .2em; }
-.files, .state, .none { color: #666; }
-.bad { color: #a00; font-size: .85em; }
-.pane { flex: 1; position: relative; min-width: 0; }
-.pane iframe { position: absolute; inset: 0; width: 100%; height: 100%; border: 0;
-  background: white; }
-.pane iframe.loading { visibility: hidden; }
-.pane .none { padding: 1em; }
-main.view-page #pane-pdf, main.view-pdf #pane-html { display: none; }
-main.view-both #pane-html { border-right: 1px solid #ccc; }
-#carta-problems { position: fixed; left: 1em; right: 1em; bottom: 1em; max-height: 45vh;
-  overflow: auto; background: #fff5f5; border: 2px solid #c00; border-radius: 6px;
-  padding: .5em 1em; box-shadow: 0 4px 16px rgba(0,0,0,.25); z-index: 10; }
-#carta-problems[hidden] { display: none; }
-#carta-problems p { margin: .2em 0 .4em; }
-#carta-problems ol { margin: 0; padding-left: 1.5em; }
-#carta-problems code { font-weight: bold; }
-"""
-
-LIVE_JS = """\
-// carta serve: reload the preview from server-sent events, keep the scroll position, show
-// problems. Content reaches the page only as text (textContent), never as markup.
-(() => {
-  "use strict";
-  const body = document.body;
-  const data = body.dataset;
-  let reloads = 0;
-
-  function showProblems(problems) {
-    const box = document.getElementById("carta-problems");
-    const list = box.querySelector("ol");
-    list.replaceChildren(...problems.map((problem) => {
-      const item = document.createElement("li");
-      const where = document.createElement("code");
-      where.textContent = problem.where;
-      item.append(where, " " + (problem.field ? problem.field + ": " : "") + problem.message);
-      return item;
-    }));
-    const count = problems.length;
-    box.querySelector(".count").textContent = count + (count === 1 ? " problem" : " problems");
-    box.hidden = count === 0;
-  }
-
-  // Load the new version in a hidden frame, then swap: no blank flash, same scroll position.
-  function swap(id, url) {
-    const old = document.getElementById(id);
-    const fresh = old.cloneNode(false);
-    fresh.removeAttribute("id");
-    fresh.classList.add("loading");
-    fresh.addEventListener("load", () => {
-      try {
-        const from = old.contentWindow;
-        fresh.contentWindow.scrollTo(from.scrollX, from.scrollY);
-      } catch (error) { /* a PDF viewer keeps its own position */ }
-      old.remove();
-      fresh.classList.remove("loading");
-      fresh.id = id;
-      reloads += 1;
-      body.dataset.reloads = String(reloads);
-    }, { once: true });
-    fresh.src = url;
-    old.after(fresh);
-    const placeholder = old.parentElement.querySelector(".none");
-    if (placeholder) placeholder.remove();
-  }
-
-  function showPdf(url) {
-    const frame = document.getElementById("carta-pdf");
-    if (!frame) return;
-    if (document.querySelector("main.view-page")) {
-      frame.dataset.src = url;  // loaded when the PDF is shown
-    } else {
-      frame.dataset.src = "";
-      frame.src = url;
-    }
-  }
-
-  for (const button of document.querySelectorAll("button[data-view]")) {
-    button.addEventListener("click", () => {
-      const main = document.querySelector("main");
-      main.className = "view-" + button.dataset.view;
-      for (const other of document.querySelectorAll("button[data-view]")) {
-        other.setAttribute("aria-pressed", String(other === button));
-      }
-      const frame = document.getElementById("carta-pdf");
-      if (button.dataset.view !== "page" && frame.dataset.src) showPdf(frame.dataset.src);
-    });
-  }
-
-  let pending = null;
-  const source = new EventSource("/_carta/events");
-  source.addEventListener("hello", (event) => {
-    const hello = JSON.parse(event.data);
-    if (hello.boot !== data.boot) { location.reload(); return; }  // a new server
-    showProblems(hello.problems);
-    body.dataset.live = "yes";
-  });
-  source.addEventListener("problems", (event) => {
-    showProblems(JSON.parse(event.data).problems);
-  });
-  source.addEventListener("html", (event) => {
-    const built = JSON.parse(event.data);
-    if (data.page === "preview" && built.url === data.html) {
-      swap("carta-html", built.url + "?v=" + built.version);
-    }
-  });
-  source.addEventListener("pdf", (event) => {
-    const built = JSON.parse(event.data);
-    if (data.page === "preview" && built.url === data.pdf) {
-      showPdf(built.url + "?v=" + built.version);
-    }
-  });
-  source.addEventListener("cycle", () => {
-    // The index lists what exists: read it again once a rebuild is over.
-    if (data.page === "index") {
-      clearTimeout(pending);
-      pending = setTimeout(() => location.reload(), 200);
-    }
-  });
-})();
-"""
-
+    return _templates().get_template("preview.html").render(
+        title=f"{letter} ({document}) — carta preview",
+        attributes={"page": "preview", "boot": preview.boot, "html": f"{base}.html",
+                    "pdf": f"{base}.pdf"},
+        issues=engine.current, letter=letter, document=document,
+        documents=preview.documents(letter), base=base, html_built=html_file is not None,
+        html_src=f"{base}.html?v={_version(html_file)}" if html_file else "about:blank",
+        pdf_src=f"{base}.pdf?v={_version(pdf_file)}" if pdf_file else "about:blank")

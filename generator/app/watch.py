@@ -1,5 +1,5 @@
-"""The rebuild engine under `carta watch` and `carta serve`: notice changes, rebuild only what
-they touch, in one warm process.
+"""The rebuild engine under `carta watch` and `carta serve`: after each change, only what it
+touches is made again, in one warm process.
 
 An edit costs what it touches, not what the project holds. The build records, per output,
 every file it was made from (output/.carta-build.json); inverted, that record says which
@@ -13,188 +13,23 @@ a stale English translation is reported while the Spanish original goes on build
 refused keeps its last good output. The project lock is held while a build writes, never while
 waiting for the next change.
 
-Changes come from file notifications (the `watchfiles` package) and, where those are not
-available, from polling the files' sizes and modification times.
+Changes come from a `ChangeFeed` (app/changes.py).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import queue
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import CartaError, ContentError, Problem
+from ..core.lock import ProjectBusy
+from ..core.model import PREVIEW_FORMATS
 from ..core.project import Project, load_project
-
-FORMATS = ("pdf", "html")  # what a preview shows (and what `carta build` makes unless told)
-# After the first change of a burst (an editor writes a temporary file, then renames it),
-# wait this long for quiet before rebuilding: short enough to stay unnoticed.
-STEP_MS = 30
-DEBOUNCE_MS = 400
-
-
-def snapshot(project: Project) -> dict[Path, tuple[int, int]]:
-    """Size and modification time of every file a build reads (the polling fallback)."""
-    files = {}
-    roots = [project.content, *project.template_dirs(), project.root / "carta.toml"]
-    for root in roots:
-        paths = [root] if root.is_file() else root.rglob("*") if root.is_dir() else []
-        for path in paths:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue  # removed while we looked: the next look sees it gone
-            if path.is_file():
-                files[path] = (stat.st_mtime_ns, stat.st_size)
-    return files
-
-
-class ChangeFeed:
-    """Batches of changed paths: from file notifications, or by polling when they fail.
-
-    Two notification watchers run: one over content/ and the template folders (recursive),
-    one over the project folder itself (not recursive: it holds output/ and, in a repository,
-    a virtual environment), for carta.toml and a templates/ folder created later."""
-
-    def __init__(self, project: Project, interval: float = 1.0, notify: bool = True,
-                 report: Callable[[str], None] = lambda message: None):
-        self.project = project
-        self.interval = interval
-        self.report = report
-        self.mode = "notify" if notify else "poll"
-        self._queue: queue.Queue[set[Path]] = queue.Queue()
-        self._stop = threading.Event()
-        self._restart_tree = threading.Event()
-        self._fallback_lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
-
-    def start(self) -> ChangeFeed:
-        if self.mode == "notify":
-            try:
-                import watchfiles  # noqa: F401  only checks that notifications can be had
-            except ImportError:
-                self.mode = "poll"
-                self.report(f"watchfiles is not installed: looking for changes every "
-                            f"{self.interval:g} s")
-        if self.mode == "notify":
-            self._spawn(self._watch_tree)
-            self._spawn(self._watch_top)
-        else:
-            self._spawn(self._poll)
-        return self
-
-    def next(self, timeout: float) -> set[Path]:
-        """The paths changed since the last call, waiting up to `timeout` seconds for one;
-        batches that queued up meanwhile come together (one rebuild for all of them)."""
-        try:
-            changed = set(self._queue.get(timeout=timeout))
-        except queue.Empty:
-            return set()
-        while True:
-            try:
-                changed |= self._queue.get_nowait()
-            except queue.Empty:
-                return changed
-
-    def push(self, paths: Iterable[Path]) -> None:
-        """Queue paths as changed (a rebuild that could not run puts its paths back)."""
-        paths = set(paths)
-        if paths:
-            self._queue.put(paths)
-
-    def close(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-
-    def _spawn(self, target) -> None:
-        thread = threading.Thread(target=target, name=f"carta-{target.__name__}", daemon=True)
-        self._threads.append(thread)
-        thread.start()
-
-    def _watch(self, paths: list[Path], recursive: bool, stop, keep) -> bool:
-        """Run one notification watcher until `stop`; False if notifications failed."""
-        import watchfiles
-
-        try:
-            for changes in watchfiles.watch(
-                    *paths, watch_filter=keep, debounce=DEBOUNCE_MS, step=STEP_MS,
-                    stop_event=stop, rust_timeout=1000, raise_interrupt=False,
-                    recursive=recursive):
-                self.push(Path(path) for _, path in changes)
-        except (OSError, RuntimeError) as error:  # no inotify, too many watches, ...
-            self._fall_back(error)
-            return False
-        return True
-
-    def _watch_tree(self) -> None:
-        default = _default_filter()
-        while not self._stop.is_set():
-            self._restart_tree.clear()
-            folders = [self.project.content, *self.project.template_dirs()]
-            stop = _Either(self._stop, self._restart_tree)
-            if not self._watch([path for path in folders if path.is_dir()], True, stop,
-                               default):
-                return
-
-    def _watch_top(self) -> None:
-        root = self.project.root
-        names = {"carta.toml", "templates", "content"}
-
-        def keep(change, path: str) -> bool:
-            name = os.path.basename(path)
-            if name in ("templates", "content") and os.path.dirname(path) == str(root) \
-                    and change != change.modified:
-                # A folder the tree watcher must now cover (or stop covering): what is
-                # already inside it counts as changed too.
-                folder = Path(path)
-                self.push(list(folder.rglob("*")) if folder.is_dir() else [])
-                self._restart_tree.set()
-            return name in names
-
-        self._watch([root], False, self._stop, keep)
-
-    def _fall_back(self, error: Exception) -> None:
-        with self._fallback_lock:
-            if self.mode == "poll" or self._stop.is_set():
-                return
-            self.mode = "poll"
-            self.report(f"file notifications failed ({error}): looking for changes every "
-                        f"{self.interval:g} s instead")
-            self._restart_tree.set()
-            self._spawn(self._poll)
-
-    def _poll(self) -> None:
-        seen = snapshot(self.project)
-        while not self._stop.wait(self.interval):
-            current = snapshot(self.project)
-            if current != seen:
-                self.push(path for path in current.keys() | seen.keys()
-                          if current.get(path) != seen.get(path))
-                seen = current
-
-
-class _Either:
-    """Set when either event is: what watchfiles checks to stop."""
-
-    def __init__(self, *events: threading.Event):
-        self.events = events
-
-    def is_set(self) -> bool:
-        return any(event.is_set() for event in self.events)
-
-
-def _default_filter():
-    from watchfiles import DefaultFilter
-
-    # Editors' swap and backup files, version control and caches are no change to content.
-    return DefaultFilter()
+from .changes import ChangeFeed
 
 
 @dataclass(frozen=True)
@@ -252,7 +87,7 @@ class Engine:
     each rebuild. `say` and `warn` are for the terminal."""
 
     def __init__(self, project: Project, letters: tuple[str, ...] = (),
-                 locales: tuple[str, ...] = (), formats: tuple[str, ...] = FORMATS,
+                 locales: tuple[str, ...] = (), formats: tuple[str, ...] = PREVIEW_FORMATS,
                  drafts: bool = False, allow_untranslated: bool = False,
                  publish: Callable[[str, object], None] = lambda kind, data: None,
                  say: Callable[[str], None] = lambda message: None,
@@ -284,8 +119,7 @@ class Engine:
             ready: Callable[[], None] = lambda: None) -> None:
         """Build everything (what is up to date is skipped), then rebuild after each change
         until `keep_going` says stop."""
-        from ..core.lock import ProjectBusy
-        from ..pipeline.build import scratch_folder
+        from ..pipeline.maker import scratch_folder
 
         # One temporary folder for the whole session: the warm PDF engine keeps its fonts
         # there, and it is removed when the session ends, even by Ctrl-C.
@@ -321,7 +155,7 @@ class Engine:
 
     def _maker(self):
         if self.maker is None:
-            from ..pipeline.build import DocumentMaker
+            from ..pipeline.maker import DocumentMaker
 
             self.maker = DocumentMaker(self.project, strict=False)
         return self.maker
@@ -408,24 +242,25 @@ class Engine:
     def _refresh_index(self) -> None:
         """Invert the recorded dependencies (output -> files) into file -> letters; read
         again only when the state file changed."""
-        from ..pipeline.state import STATE_FILE
+        from ..pipeline.state import recorded_files, state_path
 
-        path = self.project.output / STATE_FILE
         try:
-            stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-            if stamp == self._state_stamp:
-                return
-            outputs = json.loads(path.read_text("utf-8"))["outputs"]
-        except (OSError, ValueError, KeyError, TypeError):
+            stat = state_path(self.project.output).stat()
+        except OSError:
             return  # none yet: every letter counts as never built
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if stamp == self._state_stamp:
+            return
+        outputs = recorded_files(self.project.output)
+        if outputs is None:
+            return  # unreadable, or of an older build: every letter counts as never built
         index: dict[str, set[str]] = {}
         real_of = self._real_of  # kept across reads: the same few files recur in every entry
         recorded = set()
-        for name, entry in outputs.items():
+        for name, files in outputs.items():
             letter = name.split("/", 1)[0]
             recorded.add(letter)
-            for file in entry.get("files", ()) if isinstance(entry, dict) else ():
+            for file in files:
                 if file not in real_of:
                     real_of[file] = os.path.realpath(file)
                 index.setdefault(real_of[file], set()).add(letter)
@@ -436,7 +271,7 @@ class Engine:
     def _build_pass(self, ids: set[str] | None) -> list[Issue]:
         """Build the letters `ids` (None: all); the problems found. Given a maker, `build`
         writes every page before the first PDF."""
-        from ..pipeline.build import build
+        from ..pipeline.run import build
 
         letters = self.letters if ids is None else tuple(sorted(ids))
         try:
@@ -447,7 +282,7 @@ class Engine:
         except ContentError as error:  # nothing at all could be planned
             return [issue_of(problem) for problem in error.problems]
         except CartaError as error:
-            if type(error).__name__ == "ProjectBusy":
+            if isinstance(error, ProjectBusy):
                 raise
             return [failure_issue(error.message)]
         planned = {job.letter.id for job in result.plan.jobs}
@@ -494,28 +329,3 @@ class Engine:
             self.say("no problems left")
         self.publish("problems", current)
 
-
-def watch(project: Project, build_once: Callable[[], object],
-          report: Callable[[str], None], interval: float = 1.0,
-          keep_going: Callable[[], bool] = lambda: True) -> int:
-    """Call `build_once` now, then after every change, until `keep_going` says stop.
-
-    The simple form, for a caller with its own build; `carta watch` uses the Engine. A build
-    that fails is reported and watching goes on: the author is in the middle of an edit.
-    Returns how many builds ran."""
-    feed = ChangeFeed(project, interval, report=report).start()
-    builds = 0
-    try:
-        changed = True
-        while keep_going():
-            if changed:
-                builds += 1
-                try:
-                    build_once()
-                except CartaError as error:
-                    report(error.format_message())
-                report("watching for changes (Ctrl-C to stop)")
-            changed = bool(feed.next(timeout=min(interval, 0.25)))
-    finally:
-        feed.close()
-    return builds

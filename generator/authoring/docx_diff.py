@@ -492,7 +492,7 @@ def diff_docx(project, file: Path, letter_id: str) -> Report:
     """What changed in `file`, a DOCX of `letter_id` returned by a reviewer."""
     from ..content import blocks
     from ..localization.catalogs import catalog_path
-    from ..pipeline.build import plan
+    from ..pipeline.plan import plan
     from ..rendering.render import Renderer
 
     shown = str(file)

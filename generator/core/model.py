@@ -14,11 +14,6 @@ SignatoryKind = Literal["organization", "individual"]
 SIGNATORY_KINDS: tuple[str, ...] = get_args(SignatoryKind)
 SignatureOrder = Literal["as-listed", "alphabetical"]
 SIGNATURE_ORDERS: tuple[str, ...] = get_args(SignatureOrder)
-OutputFormat = Literal["pdf", "html", "docx", "odt"]
-OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
-# What `carta build` makes unless told: Word and OpenDocument copies are asked for by name.
-DEFAULT_FORMATS: tuple[str, ...] = ("pdf", "html")
-OFFICE_FORMATS: tuple[str, ...] = ("docx", "odt")
 PaperSize = Literal["A4", "Letter"]
 PAPER_SIZES: tuple[str, ...] = get_args(PaperSize)
 Numbering = Literal["continue", "restart"]
@@ -27,6 +22,34 @@ NoteStyle = Literal["numeric", "symbols", "brackets"]
 NOTE_STYLES: tuple[str, ...] = get_args(NoteStyle)
 LinkStyle = Literal["underline", "url-after", "footnote"]
 LINK_STYLES: tuple[str, ...] = get_args(LinkStyle)
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """What carta needs to know of one output format, besides the module that makes it."""
+
+    default: bool = False  # made by `carta build` unless --format names others
+    # A copy for office suites (Word, OpenDocument): written from the letter rather than from
+    # the page, shaped by --reference-doc, and never made of a combined document.
+    office: bool = False
+    preview: bool = False  # what `carta watch` rebuilds and `carta serve` shows
+
+
+# The output formats, by file extension, in the order they are made and listed: the one table
+# that the build, the command line and the preview read.
+FORMAT_TABLE: dict[str, OutputFormat] = {
+    "pdf": OutputFormat(default=True, preview=True),
+    "html": OutputFormat(default=True, preview=True),
+    "docx": OutputFormat(office=True),
+    "odt": OutputFormat(office=True),
+}
+OUTPUT_FORMATS: tuple[str, ...] = tuple(FORMAT_TABLE)
+DEFAULT_FORMATS: tuple[str, ...] = tuple(name for name, output in FORMAT_TABLE.items()
+                                         if output.default)
+OFFICE_FORMATS: tuple[str, ...] = tuple(name for name, output in FORMAT_TABLE.items()
+                                        if output.office)
+PREVIEW_FORMATS: tuple[str, ...] = tuple(name for name, output in FORMAT_TABLE.items()
+                                         if output.preview)
 
 
 def pick_locale(texts: dict[str, str], locale: str, fallback: str | None) -> str | None:

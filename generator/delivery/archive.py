@@ -46,7 +46,8 @@ from ..core.project import Project, read_content_file
 from ..core.version import __version__
 from ..core.write import safe_folder, staged, write_new
 from ..localization import catalogs
-from ..pipeline.build import DocumentMaker, plan, scratch_folder
+from ..pipeline.maker import DocumentMaker, scratch_folder
+from ..pipeline.plan import plan
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"

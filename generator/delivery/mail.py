@@ -116,7 +116,7 @@ def make_drafts(project: Project, letters: tuple[str, ...] = (),
                 locales: tuple[str, ...] = (), report=lambda kind, what: None) -> list[Draft]:
     """Build the PDFs (what is up to date is skipped), then one draft per recipient copy of a
     merged letter, or one per letter addressed to all its recipients at once."""
-    from ..pipeline.build import build
+    from ..pipeline.run import build
     from ..rendering.render import Renderer, letter_title, salutation
 
     built = build(project, letters, locales, formats=("pdf",), report=report)

@@ -20,7 +20,8 @@ from ..core.project import Project
 from ..core.version import __version__
 from ..core.write import safe_folder, write_atomic
 from ..localization import locales
-from ..pipeline.build import Job, build
+from ..pipeline.plan import Job
+from ..pipeline.run import build
 from ..rendering.render import Renderer, letter_title
 
 SITE_TEMPLATE = "site.html"

@@ -28,19 +28,43 @@ _TOOLS = ("weasyprint", "pydyf", "fonttools", "font-source-serif-pro", "font-sou
 MISSING = "missing"
 
 
-class Fingerprints:
+def state_path(output: Path) -> Path:
+    """Where the build state of an output folder is kept."""
+    return output / STATE_FILE
+
+
+def _read_outputs(output: Path) -> dict[str, dict] | None:
+    """The state file's entries, by output path relative to the folder; None when there is no
+    state file, or one that cannot be read or is of another version."""
+    try:
+        state = json.loads(state_path(output).read_text("utf-8"))
+        recorded = state["outputs"] if state.get("version") == STATE_VERSION else None
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
+def recorded_files(output: Path) -> dict[str, list[str]] | None:
+    """For each recorded output (its path relative to `output`), the files it was made from;
+    None when there is no state file that can be read (nothing was built yet)."""
+    recorded = _read_outputs(output)
+    if recorded is None:
+        return None
+    files = {name: entry.get("files") if isinstance(entry, dict) else None
+             for name, entry in recorded.items()}
+    return {name: list(found) if isinstance(found, dict) else []
+            for name, found in files.items()}
+
+
+class BuildState:
     """The recorded dependencies of one output folder, and the checks against them."""
 
     def __init__(self, project: Project, output: Path, options: dict):
         self.project = project
-        self.state_path = output / STATE_FILE
+        self.state_path = state_path(output)
         self.output = output
-        try:
-            state = json.loads(self.state_path.read_text("utf-8"))
-            recorded = state["outputs"] if state.get("version") == STATE_VERSION else {}
-        except (OSError, ValueError, AttributeError, KeyError, TypeError):
-            recorded = {}  # none yet, or an older format: everything is built once
-        self.recorded: dict[str, dict] = recorded if isinstance(recorded, dict) else {}
+        # None yet, or an older format: everything is built once.
+        self.recorded: dict[str, dict] = _read_outputs(output) or {}
         versions = {"carta": __version__}
         for tool in _TOOLS:
             try:
@@ -56,6 +80,7 @@ class Fingerprints:
             .hexdigest()
 
     def file_hash(self, path: Path) -> str:
+        """The file's SHA-256, or MISSING; hashed once per build."""
         if path not in self._hashes:
             try:
                 self._hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest() \
