@@ -13,7 +13,7 @@ the head: only a head kept outside the archive (`verify --expect-head`, a commit
 signed with an Ed25519 key (manifest.sig) can catch that. One archive run at a time holds the
 project lock, so two runs never lose each other's entries.
 
-Documents carta did not make are kept as they came, beside the letters (generator/intake.py):
+Documents carta did not make are kept as they came (generator/campaign/documents.py lists them):
 replies received (kind "received", under received/<reply-id>/) and the scans of letters sent
 before carta (kind "scan", under scans/<letter-id>/), each with the searchable PDF/A that OCR
 made of it, if any. Their entries record hash and size, and the PDF/A variant only where the
@@ -37,8 +37,7 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..authoring import intake
-from ..campaign import responses
+from ..campaign import documents, responses
 from ..content.load import MAX_FILE_BYTES
 from ..core.errors import BuildError, CartaError, Problem
 from ..core.lock import project_lock
@@ -508,7 +507,7 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
     # Each version is archived on its own, with its own catalog; a combined document is a
     # publishing form of those versions, not archived separately.
     jobs = [job for job in plan(project, letters, locales).jobs if not job.versions
-            and not intake.scan_files(project, job.letter.id)]  # archived as their scans
+            and not documents.scan_files(project, job.letter.id)]  # archived as their scans
     maker = DocumentMaker(project, strict=True)  # the build's render path, always strict
     actions = []
     for job in jobs:
@@ -682,7 +681,7 @@ def _archive_documents(project: Project, folder: Path, manifest: Manifest, lette
     actions = []
     chosen = {letter.id for letter in content.letters}
     chosen_replies = [reply for reply in content.responses if reply.replies_to in chosen]
-    for document in intake.archived_documents(project, content.letters, chosen_replies):
+    for document in documents.kept_documents(project, content.letters, chosen_replies):
         data = read_content_file(document.path, (project.content,),
                                  responses.MAX_DOCUMENT_BYTES, "a document to archive")
         digest, name = sha256(data), document.path.name
