@@ -161,7 +161,7 @@ def test_killed_archive_runs_leave_an_archive_that_verifies(seed_copy):
 def test_an_identifier_with_a_carriage_return_still_verifies(sample):
     """carta-prueba/es has a 0x0D byte in its PDF identifier; a PDF reader gives it back as
     0x0A (literal strings normalise line ends), and verify took the PDF for another's."""
-    from generator.delivery.archive import _identity
+    from generator.delivery.archive.manifest import _identity
 
     assert b"\r" in _identity("carta-prueba", "es", None)
     assert run("--project", str(sample.root), "archive").exit_code == 0

@@ -37,15 +37,15 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..campaign import documents, responses
-from ..content.load import MAX_FILE_BYTES
-from ..core.errors import BuildError, CartaError, Problem
-from ..core.lock import project_lock
-from ..core.project import Project, read_content_file
-from ..core.version import __version__
-from ..core.write import safe_folder, staged, write_new
-from ..localization import catalogs
-from ..pipeline.build import DocumentMaker, plan, scratch_folder
+from ...campaign import documents, responses
+from ...content.load import MAX_FILE_BYTES
+from ...core.errors import BuildError, CartaError, Problem
+from ...core.lock import project_lock
+from ...core.project import Project, read_content_file
+from ...core.version import __version__
+from ...core.write import safe_folder, staged, write_new
+from ...localization import catalogs
+from ...pipeline.build import DocumentMaker, plan, scratch_folder
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -493,7 +493,7 @@ def archive(project: Project, letters: tuple[str, ...] = (), locales: tuple[str,
 def _archive(project: Project, letters, locales, dry_run: bool, report,
              accept_layout_warnings: bool = False) -> ArchiveRun:
     """Archive each job (archives are never made from untranslated fallbacks)."""
-    from ..outputs.pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource, MisplacedNote
+    from ...outputs.pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource, MisplacedNote
 
     folder = _real_folder(project, archive_folder(project), create=not dry_run)
     shown_manifest = project.shown(folder / MANIFEST)
@@ -675,7 +675,7 @@ def _archive_documents(project: Project, folder: Path, manifest: Manifest, lette
                        dry_run: bool) -> list[Action]:
     """Keep each reply's document and each imported letter's scan as it came (with the
     PDF/A OCR made of it): a new file, or a new revision if its bytes changed."""
-    from ..content.validate import validate
+    from ...content.validate import validate
 
     content = validate(project, tuple(letters), partial=True)
     actions = []
