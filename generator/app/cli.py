@@ -381,7 +381,7 @@ def init(settings: Settings, directory: Path) -> None:
                    "that cites it (refused otherwise: an archived PDF is never rewritten).")
 @click.pass_obj
 def archive(settings: Settings, letters, locales, dry_run, accept_layout_warnings) -> None:
-    from ..delivery.archive.manifest import archive as run_archive
+    from ..delivery.archive.store import archive as run_archive
 
     project = settings.project()
     would = "would archive" if dry_run else "archived"
@@ -424,8 +424,8 @@ def verify(settings: Settings, directory, expect_head, public_key) -> None:
     import re
 
     from ..core.errors import ContentError
-    from ..delivery.archive.manifest import archive_folder
-    from ..delivery.archive.manifest import verify as run_verify
+    from ..delivery.archive.store import archive_folder
+    from ..delivery.archive.verify import verify as run_verify
 
     if expect_head is not None:
         expect_head = expect_head.strip().lower()
