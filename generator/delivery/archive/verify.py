@@ -32,6 +32,8 @@ from .manifest import (
 from .reading import MAX_PDF_BYTES, hash_stream, link_target, open_regular, read_bounded
 from .signing import SIGNATURE, key_id, load_key, read_signature, signature_check
 
+# An embedded source (a letter's YAML, a catalog) is kilobytes; past this it is not read, so
+# that a small compressed stream cannot expand to gigabytes.
 MAX_SOURCE_BYTES = 16 << 20
 _TEMPORARY = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")  # write.py's mkstemp names
 _YAML_ID = re.compile(rb"^id:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
@@ -208,14 +210,9 @@ def _check_pdf(stream, entry: Entry, pikepdf, problem) -> list[Problem]:
     problems = []
     try:
         with pikepdf.open(stream) as pdf:
-            with pdf.open_metadata() as xmp:
-                part = xmp.get("pdfaid:part")
-                conformance = xmp.get("pdfaid:conformance")
-            expected_part, expected_conformance = PDF_VARIANT.fullmatch(entry.pdf_variant).groups()
-            if (part, (conformance or "").lower()) != (expected_part, expected_conformance):
-                problems.append(problem(
-                    f"expected XMP to claim PDF/A-{expected_part}{expected_conformance.upper()},"
-                    f" found part {part!r}, conformance {conformance!r}"))
+            claim = _claim_problem(pdf, entry)
+            if claim:
+                problems.append(problem(claim))
             # The identifier is derived from letter, locale and copy when the PDF is made, so
             # a PDF moved under another entry (with its hashes) is caught here.
             identifiers = pdf.trailer.get("/ID")
@@ -328,13 +325,19 @@ def _check_document(stream, entry: Entry, pikepdf, problem) -> list[Problem]:
     if entry.pdf_variant == "none":
         return []
     try:
-        with pikepdf.open(stream) as pdf, pdf.open_metadata() as xmp:
-            part, conformance = xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")
+        with pikepdf.open(stream) as pdf:
+            claim = _claim_problem(pdf, entry)
     except pikepdf.PdfError as error:
         return [problem(f"does not open as a PDF: {error}")]
+    return [problem(claim)] if claim else []
+
+
+def _claim_problem(pdf, entry: Entry) -> str | None:
+    """How the PDF/A variant its XMP claims differs from its entry's, if it does."""
+    with pdf.open_metadata() as xmp:
+        part, conformance = xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")
     expected_part, expected_conformance = PDF_VARIANT.fullmatch(entry.pdf_variant).groups()
-    if (part, (conformance or "").lower()) != (expected_part, expected_conformance):
-        return [problem(f"expected XMP to claim PDF/A-{expected_part}"
-                        f"{expected_conformance.upper()}, found part {part!r}, conformance "
-                        f"{conformance!r}")]
-    return []
+    if (part, (conformance or "").lower()) == (expected_part, expected_conformance):
+        return None
+    return (f"expected XMP to claim PDF/A-{expected_part}{expected_conformance.upper()}, found "
+            f"part {part!r}, conformance {conformance!r}")
