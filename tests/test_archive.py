@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pkgutil
 import shutil
 import signal
 import subprocess
@@ -19,6 +20,8 @@ from generator.app.cli import cli
 
 SEED_FILE = f"content/letters/{SEED_ID}.yaml"
 ARCHIVED = f"output/archive/{SEED_ID}/{SEED_ID}"
+# The content validator, where the archive's plan looks it up: the archive's only way to it.
+VALIDATOR = "generator.pipeline.plan.validate"
 
 
 def run(*args: str):
@@ -34,6 +37,28 @@ def archived(seed_copy: Path) -> Path:
     result = run("--project", str(seed_copy), "archive")
     assert result.exit_code == 0, result.output
     return seed_copy
+
+
+def test_archive_validates_once_for_the_letters_and_the_documents_kept(seed_copy, monkeypatch):
+    """The documents kept as they came are chosen from what the plan validated: the seed
+    letter, given a scan, is archived as its scan without a second validation."""
+    calls = []
+    validate = pkgutil.resolve_name(VALIDATOR)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(VALIDATOR, counted)
+    scan = seed_copy / f"content/scans/{SEED_ID}.pdf"
+    scan.parent.mkdir(parents=True)
+    pikepdf.new().save(scan)
+    for options in (("--dry-run",), ()):
+        result = run("--project", str(seed_copy), "archive", *options)
+        assert result.exit_code == 0, result.output
+    assert len(calls) == 2  # once per run
+    assert [(e.get("kind"), e["path"]) for e in manifest(seed_copy)] == [
+        ("scan", f"scans/{SEED_ID}/{SEED_ID}.pdf")]
 
 
 def test_archive_writes_pdfa_with_sources_and_a_manifest(archived):
@@ -161,7 +186,7 @@ def test_killed_archive_runs_leave_an_archive_that_verifies(seed_copy):
 def test_an_identifier_with_a_carriage_return_still_verifies(sample):
     """carta-prueba/es has a 0x0D byte in its PDF identifier; a PDF reader gives it back as
     0x0A (literal strings normalise line ends), and verify took the PDF for another's."""
-    from generator.delivery.archive import _identity
+    from generator.delivery.archive.manifest import pdf_identity as _identity
 
     assert b"\r" in _identity("carta-prueba", "es", None)
     assert run("--project", str(sample.root), "archive").exit_code == 0

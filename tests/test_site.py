@@ -3,6 +3,7 @@ real headless Chromium."""
 
 from __future__ import annotations
 
+import pkgutil
 import re
 import shutil
 import struct
@@ -22,6 +23,8 @@ DEMANDS = ("excusar-gobierno-comite", "reagendar-mision", "mecanismo-respuesta-r
 CHROMIUM = Path("/usr/bin/chromium")
 # Where a developer looks at the screenshot; absent elsewhere (CI), and then skipped.
 SCRATCH = Path("/work/scratch")
+# The content validator, where the build's plan looks it up: the site's only way to it.
+VALIDATOR = "generator.pipeline.plan.validate"
 
 
 def run(*args: str):
@@ -172,6 +175,30 @@ def test_site_lists_both_letters_with_working_links_and_the_tracker(seed_copy: P
     assert f"wrote output/{SEED_ID}" not in again.output
     assert not (site / "index.fr.html").exists()
     assert not (site / "thumbnails" / "gone.es.png").exists()
+
+
+def test_the_site_validates_once_and_remakes_nothing_the_build_left_unchanged(
+        seed_copy: Path, monkeypatch):
+    calls = []
+    validate = pkgutil.resolve_name(VALIDATOR)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(VALIDATOR, counted)
+    build_site(seed_copy)
+    assert len(calls) == 1
+    site = seed_copy / "output" / "site"
+    made = {path: path.stat().st_mtime_ns for path in site.rglob("*") if path.is_file()}
+    again = run("--project", str(seed_copy), "-v", "site")
+    assert again.exit_code == 0, again.output
+    assert len(calls) == 2
+    assert "wrote output/site/thumbnails" not in again.output
+    # The index pages are written again (they are cheap, and list everything); the letters'
+    # copies and thumbnails, made from outputs the build left unchanged, are not.
+    kept = {path for path, when in made.items() if path.stat().st_mtime_ns == when}
+    assert kept == {path for path in made if path.parent != site}
 
 
 def test_the_site_folder_can_be_published_alone(seed_copy: Path, tmp_path: Path):

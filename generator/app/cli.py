@@ -250,7 +250,7 @@ def init(options: GlobalOptions, directory: Path) -> None:
                    "that cites it (refused otherwise: an archived PDF is never rewritten).")
 @click.pass_obj
 def archive(options: GlobalOptions, letters, locales, dry_run, accept_layout_warnings) -> None:
-    from ..delivery.archive import archive as run_archive
+    from ..delivery.archive.store import archive as run_archive
 
     project = options.project()
     would = "would archive" if dry_run else "archived"
@@ -293,8 +293,8 @@ def verify(options: GlobalOptions, directory, expect_head, public_key) -> None:
     import re
 
     from ..core.errors import ContentError
-    from ..delivery.archive import archive_folder
-    from ..delivery.archive import verify as run_verify
+    from ..delivery.archive.store import archive_folder
+    from ..delivery.archive.verify import verify as run_verify
 
     if expect_head is not None:
         expect_head = expect_head.strip().lower()

@@ -1,16 +1,18 @@
-"""Bringing documents in: replies received (`carta response add`), and letters the coalition
-sent before it used carta (`carta import-scan`), with their text and, for scans, OCR.
+"""Bringing documents into the project: responses received, letters scanned before carta was used.
 
-Each command copies the document under content/ as it came, writes its text beside it (for
-search and for quoting, with a marker before each page), and writes a YAML stub with what it
-could read from the document (an e-mail's Date and From, a PDF's creation date and author) and
-[[TODO: ...]] placeholders for the rest, which `carta check` refuses until a person fills them.
-Nothing is ever overwritten: every file is written with write_new, after checking that none of
-them exists.
+`carta response add` records a response received, `carta import-scan` a letter sent before
+carta. Each command copies the document under content/ as it came, writes its text beside it
+(for search and for quoting, with a marker before each page), and writes a YAML stub with what
+it could read from the document (an e-mail's Date and From, a PDF's creation date and author)
+and [[TODO: ...]] placeholders for the rest, which `carta check` refuses until a person fills
+them. Nothing is ever overwritten: every file is written with write_new, after checking that
+none of them exists. Where the documents live, and what the archive keeps of them, is
+generator/campaign/documents.py.
 
-OCR is OCRmyPDF's command (Tesseract underneath): it keeps a searchable PDF/A beside the
-original. OCR text has errors (accents, ñ, digits, URLs are typical victims): it serves search
-and finding a passage, never as a transcription; quotes must be checked against the document.
+OCR is OCRmyPDF's command (Tesseract underneath), run from this module alone: it keeps a
+searchable PDF/A beside the original. OCR text has errors (accents, ñ, digits, URLs are
+typical victims): it serves search and finding a passage, never as a transcription; quotes
+must be checked against the document.
 """
 
 from __future__ import annotations
@@ -30,14 +32,13 @@ from email.utils import parseaddr
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..campaign import chains, responses
+from ..campaign import chains, documents, responses
 from ..content.validate import SLUG, SLUG_MAX, validate
 from ..core.errors import CartaError
 from ..core.project import Project
 from ..core.write import write_new
 from ..localization import locales
 
-SCANS_DIR = "scans"
 # Tesseract's language data for carta's locales (Debian: tesseract-ocr-<code>).
 OCR_LANGUAGES = {"es": "spa", "en": "eng", "fr": "fra", "pt": "por", "de": "deu", "it": "ita"}
 # One page of OCR takes seconds; a long scan minutes. Past this, something is stuck.
@@ -416,14 +417,6 @@ RECORD_NOTE = {
 }
 
 
-def scan_files(project: Project, letter_id: str) -> list[Path]:
-    """The scan a letter was imported from, and its searchable PDF/A, where they exist:
-    content/scans/<id>.pdf and <id>.ocr.pdf. A letter with a scan is archived as its scan."""
-    folder = project.content / SCANS_DIR
-    return [path for path in (folder / f"{letter_id}.pdf", folder / f"{letter_id}.ocr.pdf")
-            if path.is_file()]
-
-
 def import_scan(project: Project, file: Path, date: datetime.date, ident: str,
                 language: str | None = None, sender: str | None = None,
                 recipients: tuple[str, ...] = (), ocr: bool = True) -> Intake:
@@ -446,10 +439,9 @@ def import_scan(project: Project, file: Path, date: datetime.date, ident: str,
     if (project.content / responses.RESPONSES_DIR / f"{ident}.yaml").exists():
         raise CartaError(f"'{ident}' is a reply's id; choose another --id, nothing was changed")
 
-    folder = project.content / SCANS_DIR
     stub = project.letters_dir / f"{ident}.yaml"
-    original, searchable, text = (folder / f"{ident}.pdf", folder / f"{ident}.ocr.pdf",
-                                  folder / f"{ident}.txt")
+    original, searchable = documents.scan_paths(project, ident)
+    text = original.with_suffix(".txt")
     _free(project, [stub, original, text, *([searchable] if ocr else [])])
     notes = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -505,29 +497,3 @@ def _scan_stub(ident, date, language, sender, recipients, project, original, sea
         "",
     ]
     return "\n".join(lines)
-
-
-# The archive's received and scanned documents --------------------------------------------------
-
-@dataclass(frozen=True)
-class Document:
-    """A file the archive keeps as it is: a reply received, or the scan of a letter."""
-
-    kind: str  # "received" or "scan"
-    ident: str  # the reply's id, or the letter's
-    locale: str
-    path: Path
-
-
-def archived_documents(project: Project, letters, replies) -> list[Document]:
-    """What `carta archive` keeps beside the letters' PDF/A: each reply's document (and its
-    OCR PDF/A), and the scan of each imported letter (and its OCR PDF/A)."""
-    found = []
-    for reply in replies:
-        for path in (reply.document, reply.searchable):
-            if path is not None:
-                found.append(Document("received", reply.id, reply.language, path))
-    for letter in letters:
-        for path in scan_files(project, letter.id):
-            found.append(Document("scan", letter.id, letter.language, path))
-    return found

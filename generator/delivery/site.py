@@ -13,7 +13,6 @@ from markupsafe import Markup
 
 from ..campaign import chains, responses
 from ..content import markdown
-from ..content.validate import validate
 from ..core.errors import BuildError
 from ..core.model import CarriedDemand, Letter, pick_locale
 from ..core.project import Project
@@ -36,16 +35,17 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
     each letter's first page and an index page per locale. Returns the first locale's page.
 
     `report` hears of every file written, the letters' included."""
-    # The build options are part of every output's fingerprint: asking for drafts only when
-    # there are some keeps the outputs of a plain `carta build` (or `--draft`) up to date.
-    content = validate(project, drafts=True)
-    drafts = any(letter.draft for letter in content.letters)
-    result = build(project, drafts=drafts, jobs=jobs, allow_untranslated=allow_untranslated,
+    # Drafts are let through, not asked for: only an unfinished letter's outputs are made
+    # differently (its own state says so), so a finished letter's outputs are those of a
+    # plain `carta build`, and neither command makes them again.
+    result = build(project, drafts=True, jobs=jobs, allow_untranslated=allow_untranslated,
                    report=lambda kind, what: report(what) if kind == "wrote" else None,
                    warn=warn)
     if result.failed:
         raise BuildError("\n".join(result.failed))
     planned = result.plan  # the documents the build checked and made: no second plan
+    content = planned.content  # and what it validated: the content is validated once
+    unchanged = set(result.skipped)
     # The site lists each letter per language; a combined document (combine:) is one more
     # file beside them, linked from nowhere yet.
     jobs = [job for job in planned.jobs if not job.versions]
@@ -62,8 +62,10 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
         key = (job.letter.id, job.locale)
         if key not in thumbnails:  # a merged letter: its first copy in the locale stands for all
             thumbnails[key] = site / "thumbnails" / f"{job.letter.id}.{job.locale}.png"
-            write_atomic(thumbnails[key], thumbnail(job.output(output, "pdf")))
-            report(thumbnails[key])
+            pdf = job.output(output, "pdf")
+            if not _made_since(thumbnails[key], pdf, pdf in unchanged):
+                write_atomic(thumbnails[key], thumbnail(pdf))
+                report(thumbnails[key])
 
     # The letters are copied into the site, so that output/site/ can be published alone: every
     # link stays inside it. A letter page's own files (its web fonts) come along.
@@ -73,27 +75,33 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
     for job in jobs:
         for extension in ("pdf", "html"):
             source, target = job.output(output, extension), job.output(letters, extension)
+            copied.add(target)
+            if _made_since(target, source, source in unchanged):
+                continue
             safe_folder(project.root, target.parent)
             if extension == "html":
                 # The site's copy of a page also leads back to the site, in its language (a
-                # page built into output/<id>/ has no site beside it to lead to).
+                # page built into output/<id>/ has no site beside it to lead to), so it is
+                # rendered again: the build's page cannot carry that link.
                 home = os.path.relpath(pages.get(job.locale, pages[languages[0]]), target.parent)
                 data = renderer.render(job.letter, job.locale, job.recipient,
                                        site=quote(home.replace(os.sep, "/"))).encode("utf-8")
             else:
                 data = source.read_bytes()
             write_atomic(target, data)
-            copied.add(target)
+        page = job.output(output, "html")
         for extra in sorted((output / job.letter.id).glob("fonts/*")):
             target = letters / job.letter.id / "fonts" / extra.name
             if target not in copied:
-                safe_folder(project.root, target.parent)
-                write_atomic(target, extra.read_bytes())
                 copied.add(target)
+                if not _made_since(target, extra, page in unchanged):
+                    safe_folder(project.root, target.parent)
+                    write_atomic(target, extra.read_bytes())
 
     for locale, page in pages.items():
-        # The replies received, their summaries and notes in this locale where translated.
-        received = [responses.localized(project, reply, locale) for reply in content.responses]
+        # The responses received, their summaries and notes in this locale where translated.
+        received = [responses.localized(project, response, locale)
+                    for response in content.responses]
         context = site_context(jobs, locale, pages, thumbnails, letters, site,
                                content.recipients, received)
         html = renderer.render_text(SITE_TEMPLATE, context, locale)
@@ -107,6 +115,17 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
                 and stale not in copied:
             stale.unlink()
     return pages[languages[0]]
+
+
+def _made_since(made: Path, source: Path, unchanged: bool) -> bool:
+    """Whether `made` (a thumbnail, a site copy) was made from `source` as it is: the build
+    left `source` `unchanged`, and `made` is no older than it. Anything else is made again."""
+    if not unchanged:
+        return False
+    try:
+        return made.stat().st_mtime >= source.stat().st_mtime
+    except OSError:
+        return False
 
 
 def thumbnail(pdf: Path) -> bytes:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..content.validate import validate
 from ..core.errors import CartaError, ContentError, Problem
-from ..core.model import Letter, Recipient
+from ..core.model import Content, Letter, Recipient
 from ..core.project import Project
 from ..core.write import output_path
 from ..localization import catalogs
@@ -53,6 +53,8 @@ class Plan:
     # ("letter-id (all)", "letter-id (en)").
     problems: list[Problem] = field(default_factory=list)
     not_planned: list[str] = field(default_factory=list)
+    # What was validated to plan it: callers built on a plan (archive, site) reuse it.
+    content: Content | None = None
 
 
 def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
@@ -67,7 +69,7 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
     """
     content = validate(project, letters, drafts, partial=partial)
     chosen = locales or project.settings.locales
-    result = Plan(not_planned=[f"{ident} (all)" for ident in content.not_valid])
+    result = Plan(not_planned=[f"{ident} (all)" for ident in content.not_valid], content=content)
     problems: list[Problem] = list(content.problems)
     for locale in chosen:
         try:
