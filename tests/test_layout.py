@@ -99,7 +99,7 @@ def test_no_pdf_of_the_repository_or_the_examples_prints_a_note_away_from_its_ca
     assert not result.failed
     assert result.written
     # The warning is carta's exact reading of the final layout: where each call and note is.
-    assert [message for message in warnings if "is cited on page" in message] == []
+    assert [message for message in warnings if "is cited on page" in str(message)] == []
 
 
 HYPHENATED = """\

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import CartaError, ContentError, Problem
+from ..core.errors import CartaError, ContentError, Notice, Problem
 from ..core.lock import ProjectBusy
 from ..core.model import PREVIEW_FORMATS
 from ..core.project import Project, load_project
@@ -295,12 +295,12 @@ class Engine:
             self.say(f"wrote {self.project.shown(what)}")
             self.publish(what.suffix[1:], what)
 
-    def _warn(self, message: str) -> None:
-        if message.startswith("libharfbuzz-subset0 is missing"):
-            if message in self._warned_once:
+    def _warn(self, notice: Notice) -> None:
+        if notice.kind == "slow-subsetter":
+            if notice.kind in self._warned_once:
                 return  # said at the first PDF; not again at every save
-            self._warned_once.add(message)
-        self.warn(message)
+            self._warned_once.add(notice.kind)
+        self.warn(str(notice))
 
     # Problems ---------------------------------------------------------------------------
 

@@ -45,11 +45,12 @@ class Problem:
 
 
 NoticeKind = Literal[
-    "warning",           # anything else worth saying; the build went on
+    "warning",           # anything else worth saying
     "misplaced-note",    # a footnote printed on another page than the one citing it
     "slow-subsetter",    # libharfbuzz-subset0 is missing: fonts subset by the slow fallback
-    "fallback-locale",   # a locale built without its translation, as asked
-    "layout",            # a layout warning of the PDF engine (a missing resource, a font)
+    "untranslated",      # a text or a locale left in the source language, as asked
+    "refused-resource",  # a file the PDF wanted from outside the project, left out
+    "left-out",          # a part of a document that could not be made (a copy, a picture)
 ]
 
 

@@ -30,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..content import blocks
-from ..core.errors import BuildError
+from ..core.errors import BuildError, Notice
 from ..localization import locales
 from ..rendering import render
 from .docx_blocks import write_blocks
@@ -68,7 +68,7 @@ class DocxWriter(WordText):
         super().__init__(docx.Document(io.BytesIO(base) if base is not None else None))
         self.renderer = renderer
         self.project = project
-        self.warnings: list[str] = []
+        self.warnings: list[Notice] = []
         self.files_read: set[Path] = set()
         self._clear_body()
         ensure_styles(self.document, self.own)
@@ -171,8 +171,9 @@ class DocxWriter(WordText):
                 Image.open(io.BytesIO(data)).save(converted, "PNG")
                 data = converted.getvalue()
             except Exception:  # noqa: BLE001  an SVG logo: Pillow cannot draw it
-                self.warnings.append(f"the logo {Path(path).name} is not a PNG, JPEG or GIF "
-                                     "picture: the DOCX has the sender's name without it")
+                self.warnings.append(Notice(f"the logo {Path(path).name} is not a PNG, JPEG or "
+                                            "GIF picture: the DOCX has the sender's name "
+                                            "without it", "left-out"))
                 return None
         run = self.document.add_paragraph().add_run()
         run.add_picture(io.BytesIO(data), height=Pt(34))
@@ -345,7 +346,7 @@ class OfficeMaker:
         writer = DocxWriter(copy.copy(self._base), self.renderer, self.project)
         data = writer.write(job)
         self.files_read |= writer.files_read
-        return data, [f"{job.name}: {message}" for message in writer.warnings]
+        return data, [Notice(f"{job.name}: {notice}", notice.kind) for notice in writer.warnings]
 
     def odt(self, job, docx_bytes: bytes) -> bytes:
         return self._odt.convert(docx_bytes, job.name)

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from ..core.errors import BuildError
+from ..core.errors import BuildError, Notice
 from ..rendering import webfonts
 from .pdf_layout import SoftHyphens, bring_notes_back, misplaced_notes, text_lines
 from .pdfua import make_accessible
@@ -57,7 +57,7 @@ class RestrictedFetcher(weasyprint.URLFetcher):
     """
 
     def __init__(self, allowed: tuple[Path, ...], strict: bool = True,
-                 warnings: list[str] | None = None):
+                 warnings: list[Notice] | None = None):
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
         self.allowed = tuple(path.resolve() for path in allowed)
         self.strict = strict
@@ -97,8 +97,8 @@ class RestrictedFetcher(weasyprint.URLFetcher):
             self.refused.append(url)
         else:
             where = f"{self.document}: " if self.document else ""
-            self.warnings.append(f"{where}refused to load {url} ({reason}); made the PDF "
-                                 "without it")
+            self.warnings.append(Notice(f"{where}refused to load {url} ({reason}); made the PDF "
+                                        "without it", "refused-resource"))
         # WeasyPrint catches this, logs it and leaves the resource out.
         raise ValueError(f"{REFUSAL_MARK} {url}: {reason}")
 
@@ -156,7 +156,7 @@ class PdfMaker:
         # strict (the default, and what `archive` needs): a refused resource fails the
         # document. Otherwise the PDF is made without it and `warnings` says what was left out.
         self.strict = strict
-        self.warnings: list[str] = []
+        self.warnings: list[Notice] = []
         self.fetcher = RestrictedFetcher(allowed_folders + font_folders(), strict, self.warnings)
         # @font-face only works when the same FontConfiguration reaches both CSS() and
         # write_pdf(); it also caches the fonts for every later document.
@@ -239,7 +239,7 @@ class PdfMaker:
                              "only files inside the project can be used")
         if collector.messages:
             raise BuildError(f"{name}: " + "; ".join(collector.messages))
-        self.warnings += [MisplacedNote(f"{name}: {message}")
+        self.warnings += [Notice(f"{name}: {message}", "misplaced-note")
                           for message in misplaced_notes(rendered)]
         return pdf
 
@@ -262,12 +262,6 @@ def _source_date_epoch(archival: Archival | None):
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-
-class MisplacedNote(str):
-    """A warning that a footnote is printed on another page than the one that cites it: a
-    string like every warning, of its own kind so that `archive` can refuse the PDF."""
-
-    __slots__ = ()
 
 
 def engine_report() -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content.validate import validate
-from ..core.errors import CartaError, ContentError, Problem
+from ..core.errors import CartaError, ContentError, Notice, Problem
 from ..core.model import Content, Letter, Recipient
 from ..core.project import Project
 from ..core.write import output_path
@@ -48,7 +48,7 @@ class Job:
 @dataclass
 class Plan:
     jobs: list[Job] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     # With plan(partial=True): every problem found, and what it keeps from being made
     # ("letter-id (all)", "letter-id (en)").
     problems: list[Problem] = field(default_factory=list)
@@ -87,7 +87,7 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
                        f"{', '.join(project.shown(d) for d in catalog_dirs)}); page labels and "
                        "closings would stay in English")
             if allow_untranslated:
-                result.warnings.append(message)
+                result.warnings.append(Notice(message, "untranslated"))
             else:
                 problems.append(Problem("templates", None, None, "", message +
                                         "; add templates/locale/" + locale +
@@ -109,9 +109,9 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
         combined = (tuple((locale, localized[locale]) for locale in letter.combine)
                     if letter.combine and set(letter.combine) <= set(built) else ())
         if letter.combine and not combined:
-            result.warnings.append(
+            result.warnings.append(Notice(
                 f"{letter.id}: no combined {'+'.join(letter.combine)} document: it needs "
-                f"every one of {', '.join(letter.combine)} among the locales built")
+                f"every one of {', '.join(letter.combine)} among the locales built", "left-out"))
         if not letter.merge:
             result.jobs += [Job(localized[locale], locale) for locale in built]
             if combined:
@@ -123,9 +123,9 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
             wanted = [locale for locale in built
                       if not recipient.locales or locale in recipient.locales]
             if not wanted:
-                result.warnings.append(
+                result.warnings.append(Notice(
                     f"{letter.id}: {recipient.id} reads {', '.join(recipient.locales)}, none of "
-                    f"which is built ({', '.join(chosen)}); no copy for it")
+                    f"which is built ({', '.join(chosen)}); no copy for it", "left-out"))
             result.jobs += [Job(localized[locale], locale, recipient) for locale in wanted]
             if combined:
                 result.jobs.append(Job(combined[0][1], "+".join(letter.combine), recipient,

@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import CartaError
+from ..core.errors import CartaError, Notice
 from ..core.lock import project_lock
 from ..core.model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS
 from ..core.project import Project
@@ -45,7 +45,7 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
           strict: bool = False, drafts: bool = False, partial: bool = False,
           maker: DocumentMaker | None = None,
           report: Callable[[str, Path | str], None] = lambda kind, what: None,
-          warn: Callable[[str], None] = lambda message: None,
+          warn: Callable[[Notice], None] = lambda notice: None,
           reference_doc: Path | None = None) -> BuildResult:
     """Build the chosen formats (PDF and HTML unless told) of the chosen letters and locales.
 
@@ -104,8 +104,9 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
             from ..outputs.pdf import uses_harfbuzz_subsetter
 
             if not uses_harfbuzz_subsetter():
-                warn("libharfbuzz-subset0 is missing: fonts are subset by the fontTools fallback, "
-                     "about 2.5x slower and with different bytes on every run (see carta doctor)")
+                warn(Notice("libharfbuzz-subset0 is missing: fonts are subset by the fontTools "
+                            "fallback, about 2.5x slower and with different bytes on every run "
+                            "(see carta doctor)", "slow-subsetter"))
 
         by_path = {path: given.job for given in assignments for _, path in given.outputs}
         for paths, error, warnings, files_read in _run(project, assignments, jobs, strict,
@@ -186,7 +187,7 @@ def _make(given: Assignment) -> tuple[list[Path], str | None, list[str], set[Pat
     files read to make it). Never raises: one failed document must not stop the others."""
     job = given.job
     written: list[Path] = []
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     maker: DocumentMaker = _WORKER["maker"]
     try:
         # An office copy is written from the letter, not from the page: render it only when due.

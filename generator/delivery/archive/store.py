@@ -100,7 +100,7 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
              accept_layout_warnings: bool = False) -> ArchiveRun:
     """Archive each job (archives are never made from untranslated fallbacks), then each
     document kept as it came."""
-    from ...outputs.pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource, MisplacedNote
+    from ...outputs.pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource
 
     folder = _real_folder(project, archive_folder(project), create=not dry_run)
     shown_manifest = project.shown(folder / MANIFEST)
@@ -134,13 +134,14 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
                                                                 letter.source))
         archival = Archival(sources, letter.date, pdf_identity(letter.id, locale, recipient))
         pdf, warnings = maker.pdf(job, maker.html(job), archival)
-        misplaced = [warning for warning in warnings if isinstance(warning, MisplacedNote)]
+        misplaced = [warning for warning in warnings if warning.kind == "misplaced-note"]
         if misplaced and not accept_layout_warnings:
             # Refused before it is written: the documents archived before it stay archived.
-            raise BuildError("; ".join(misplaced) + f"; {job.name} is not archived (an archived "
-                             "PDF is never rewritten): change the text, or archive it as it "
-                             "is with --accept-layout-warnings")
-        notices += warnings  # accepted: a footnote printed a page late is archived so, said
+            raise BuildError("; ".join(map(str, misplaced)) + f"; {job.name} is not archived "
+                             "(an archived PDF is never rewritten): change the text, or "
+                             "archive it as it is with --accept-layout-warnings")
+        # Accepted: a footnote printed a page late is archived so, and said.
+        notices += [str(warning) for warning in warnings]
         keep(pdf, manifest.letter_history(letter.id, locale, recipient),
              partial(letter_path, letter.id, locale, recipient),
              letter=letter.id, locale=locale, recipient=recipient, pdf_variant=ARCHIVE_VARIANT,
