@@ -69,7 +69,6 @@ class DocxWriter(WordText):
         self.renderer = renderer
         self.project = project
         self.warnings: list[Notice] = []
-        self.files_read: set[Path] = set()
         self._clear_body()
         ensure_styles(self.document, self.own)
 
@@ -97,7 +96,7 @@ class DocxWriter(WordText):
         self.env = env
         calls = NoteCalls()
         context = render.letter_context(letter, locale, self.project, recipient, calls.call,
-                                        self.renderer.files_read)
+                                        self.renderer.dependencies.note)
         self.context = context
         self.state = TextState(lang=word_lang(context["lang"]), link_style=context["link_style"],
                                 note_style=context["note_style"], notes=calls.notes)
@@ -161,7 +160,7 @@ class DocxWriter(WordText):
         from docx.oxml.ns import qn
         from docx.shared import Pt
 
-        self.files_read.add(Path(path))
+        self.renderer.dependencies.note(Path(path))
         data = Path(path).read_bytes()
         if Path(path).suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif"):
             try:
@@ -336,7 +335,8 @@ class OfficeMaker:
         self.renderer = renderer
         self.reference = Path(reference).resolve() if reference else None
         self._base = read_reference(self.reference) if self.reference else None
-        self.files_read: set[Path] = {self.reference} if self.reference else set()
+        if self.reference:  # what the documents are made from, as the renderer notes it
+            renderer.dependencies.note(self.reference)
         self._odt = OdtConverter()
 
     def docx(self, job) -> tuple[bytes, list[str]]:
@@ -345,7 +345,6 @@ class OfficeMaker:
                              "locale's DOCX instead")
         writer = DocxWriter(copy.copy(self._base), self.renderer, self.project)
         data = writer.write(job)
-        self.files_read |= writer.files_read
         return data, [Notice(f"{job.name}: {notice}", notice.kind) for notice in writer.warnings]
 
     def odt(self, job, docx_bytes: bytes) -> bytes:

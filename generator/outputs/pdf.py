@@ -13,6 +13,7 @@ import datetime
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -20,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
+from ..core.dependencies import Dependencies
 from ..core.errors import BuildError, Notice
 from ..rendering import webfonts
 from .pdf_layout import SoftHyphens, bring_notes_back, misplaced_notes, text_lines
@@ -57,14 +59,15 @@ class RestrictedFetcher(weasyprint.URLFetcher):
     """
 
     def __init__(self, allowed: tuple[Path, ...], strict: bool = True,
-                 warnings: list[Notice] | None = None):
+                 warnings: list[Notice] | None = None,
+                 note: Callable[[Path], None] = lambda path: None):
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
         self.allowed = tuple(path.resolve() for path in allowed)
         self.strict = strict
         self.refused: list[str] = []
         self.warnings = warnings if warnings is not None else []
         self.document: str | None = None  # named in warnings when the caller sets it
-        self.opened: set[Path] = set()  # the files served: what the documents depend on
+        self.note = note  # told each file served: what the documents depend on
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
@@ -89,7 +92,7 @@ class RestrictedFetcher(weasyprint.URLFetcher):
             # A folder, a pipe or a device: reading a pipe would wait forever. A missing file
             # is left to WeasyPrint, which reports it as missing.
             return self._refuse(url, "not a regular file")
-        self.opened.add(path)
+        self.note(path)
         return super().fetch(path.as_uri(), headers)
 
     def _refuse(self, url: str, reason: str):
@@ -152,12 +155,15 @@ class Archival:
 class PdfMaker:
     """Turns HTML into PDF bytes, sharing fonts and parsed CSS across all documents of a run."""
 
-    def __init__(self, allowed_folders: tuple[Path, ...], strict: bool = True):
+    def __init__(self, allowed_folders: tuple[Path, ...], strict: bool = True,
+                 dependencies: Dependencies | None = None):
         # strict (the default, and what `archive` needs): a refused resource fails the
         # document. Otherwise the PDF is made without it and `warnings` says what was left out.
         self.strict = strict
         self.warnings: list[Notice] = []
-        self.fetcher = RestrictedFetcher(allowed_folders + font_folders(), strict, self.warnings)
+        self.dependencies = dependencies if dependencies is not None else Dependencies()
+        self.fetcher = RestrictedFetcher(allowed_folders + font_folders(), strict, self.warnings,
+                                         self.dependencies.note)
         # @font-face only works when the same FontConfiguration reaches both CSS() and
         # write_pdf(); it also caches the fonts for every later document.
         self.font_config = FontConfiguration()

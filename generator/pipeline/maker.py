@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.dependencies import Dependencies
 from ..core.project import Project, builtin_templates
 from ..localization.locales import language_tag
 from ..rendering.render import Renderer
@@ -41,7 +42,10 @@ class DocumentMaker:
     def __init__(self, project: Project, strict: bool, reference_doc: Path | None = None):
         self.project = project
         self.strict = strict
-        self.renderer = Renderer(project)
+        # One record of the files read, fed by the renderer, the PDF fetcher and the DOCX
+        # writer alike: what every document this maker made depends on.
+        self.dependencies = Dependencies()
+        self.renderer = Renderer(project, self.dependencies)
         self._pdf = None
         self.reference_doc = reference_doc  # a partner's template for the DOCX (--reference-doc)
         self._office = None
@@ -58,7 +62,8 @@ class DocumentMaker:
             from ..outputs.pdf import PdfMaker  # WeasyPrint costs a second to import: only when due
 
             self._pdf = PdfMaker((self.project.content, self.project.templates,
-                                  builtin_templates()), strict=self.strict)
+                                  builtin_templates()), strict=self.strict,
+                                 dependencies=self.dependencies)
 
     def pdf(self, job: Job, html: str, archival=None) -> tuple[bytes, list[str]]:
         """The PDF and the warnings made while making it (refused resources, misplaced
@@ -79,9 +84,4 @@ class DocumentMaker:
 
     def files_read(self) -> set[Path]:
         """Every file read or looked for so far: templates, catalogs, logos, fetched files."""
-        files = set(self.renderer.dependencies())
-        if self._pdf is not None:
-            files |= self._pdf.fetcher.opened
-        if self._office is not None:
-            files |= self._office.files_read
-        return files
+        return self.dependencies.paths()

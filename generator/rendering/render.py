@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..content import blocks, markdown
+from ..core.dependencies import Dependencies
 from ..core.errors import BuildError
 from ..core.model import Letter, Recipient, pick_locale
 from ..core.project import Project
@@ -34,12 +36,14 @@ class RecordingLoader(jinja2.FileSystemLoader):
     design answered must count as a change too, so the places looked at are kept, not only the
     file found."""
 
-    def __init__(self, searchpath):
+    def __init__(self, searchpath, folders, note: Callable[[Path], None]):
         super().__init__(searchpath)
-        self.names: set[str] = set()
+        self.folders = folders  # every place a template of that name could be
+        self.note = note
 
     def get_source(self, environment, template):
-        self.names.add(template)
+        for folder in self.folders:
+            self.note(folder / template)
         return super().get_source(environment, template)
 
 
@@ -77,25 +81,18 @@ class Note:
 class Renderer:
     """One Jinja environment per locale, with the project's templates over the built-in ones."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, dependencies: Dependencies | None = None):
         self.project = project
         self.template_dirs = project.template_dirs()
         self.catalog_dirs = tuple(path / "locale" for path in self.template_dirs)
         self._environments: dict[str, jinja2.Environment] = {}
-        self.loader = RecordingLoader(self.template_dirs)
-        # Files read to render (logos), beside the templates the loader looked up.
-        self.files_read: set[Path] = set()
-
-    def dependencies(self) -> set[Path]:
-        """Every file the documents rendered so far have read, or looked for: templates,
-        template catalogs, logos. (Jinja caches templates, so this covers all documents this
-        renderer made: a safe superset for each.)"""
-        # The project's templates/ counts even before it exists: creating it is a change.
-        folders = (self.project.templates, *self.template_dirs)
-        templates = {folder / name for folder in folders for name in self.loader.names}
-        catalogs = {folder / "locale" / locale / "LC_MESSAGES" / f"{locales.TEMPLATE_DOMAIN}.po"
-                    for folder in folders for locale in self._environments}
-        return templates | catalogs | self.files_read
+        # What the documents rendered so far read or looked for: templates, template
+        # catalogs, logos. (Jinja caches templates, so this covers all documents this renderer
+        # made: a safe superset for each.) The project's templates/ counts even before it
+        # exists: creating it is a change.
+        self.dependencies = dependencies if dependencies is not None else Dependencies()
+        self._folders = (project.templates, *self.template_dirs)
+        self.loader = RecordingLoader(self.template_dirs, self._folders, self.dependencies.note)
 
     def environment(self, locale: str) -> jinja2.Environment:
         if locale not in self._environments:
@@ -109,6 +106,9 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
+            for folder in self._folders:
+                self.dependencies.note(folder / "locale" / locale / "LC_MESSAGES"
+                                       / f"{locales.TEMPLATE_DOMAIN}.po")
             env.install_gettext_translations(
                 locales.template_translations(locale, self.catalog_dirs), newstyle=True)
             env.filters.update(locales.filters(locale))
@@ -126,7 +126,7 @@ class Renderer:
             template = env.get_template(LETTER_TEMPLATE)
             footnotes = env.get_template(FOOTNOTES_TEMPLATE).module
             context = letter_context(letter, locale, self.project, recipient, footnotes.call,
-                                     self.files_read, site=site)
+                                     self.dependencies.note, site=site)
             return template.render(context)
 
     def render_versions(self, versions, recipient: Recipient | None = None) -> str:
@@ -140,7 +140,7 @@ class Renderer:
                 # Ids stay unique across versions: "en-demand-x", "es-demand-x".
                 context = letter_context(letter, locale, self.project, recipient,
                                          env.get_template(FOOTNOTES_TEMPLATE).module.call,
-                                         self.files_read, id_prefix=f"{locale}-")
+                                         self.dependencies.note, id_prefix=f"{locale}-")
                 context["combined"] = True
                 rendered.append({
                     "locale": locale, "lang": context["lang"], "title": context["title"],
@@ -153,7 +153,7 @@ class Renderer:
             env = self.environment(locale)
             context = letter_context(letter, locale, self.project, recipient,
                                      env.get_template(FOOTNOTES_TEMPLATE).module.call,
-                                     self.files_read)
+                                     self.dependencies.note)
             context.update(combined=True, versions=rendered,
                            title=" / ".join(dict.fromkeys(v["title"] for v in rendered)))
             return env.get_template(COMBINED_TEMPLATE).render(context)
@@ -198,18 +198,17 @@ def css_content(text: str) -> Markup:
 
 def letter_context(letter: Letter, locale: str, project: Project,
                    recipient: Recipient | None = None, call=None,
-                   files_read: set[Path] | None = None, id_prefix: str = "",
+                   note: Callable[[Path], None] = lambda path: None, id_prefix: str = "",
                    site: str | None = None) -> dict:
     """Everything the letter template shows, already localized and rendered to HTML.
 
     `call(note, first)` gives the markup of one footnote call (the macro `call` of
-    templates/footnotes.html); `files_read` collects the files read (logos); `site` is the
+    templates/footnotes.html); `note` is told each file read (logos); `site` is the
     campaign site's address relative to the page, when the page is published with one."""
     if recipient is not None:
         letter = dataclasses.replace(
             letter, body=tuple(block for _, block in blocks_in_copy(letter.body, recipient)),
             postscript=tuple(block for _, block in blocks_in_copy(letter.postscript, recipient)))
-    files_read = files_read if files_read is not None else set()
     source = letter.language
     sender_name = pick_locale(letter.sender.name, locale, source)
     notes = _notes(letter, id_prefix)
@@ -271,14 +270,14 @@ def letter_context(letter: Letter, locale: str, project: Project,
         "subject": letter.subject,
         "date": letter.date,
         "place": letter.place,
-        "sender": {"name": sender_name, "logo": _data_url(letter.sender.logo, files_read),
+        "sender": {"name": sender_name, "logo": _data_url(letter.sender.logo, note),
                    "address": letter.sender.address, "email": letter.sender.email,
                    "url": letter.sender.url},
         "recipients": recipients,
         "address_label": letter.address_label,
         "salutation": salutation(letter, recipient, locale),
         "cc": [_recipient(r, locale, source) for r in letter.cc],
-        "signatures": _signatures(letter, locale, files_read),
+        "signatures": _signatures(letter, locale, note),
         "follows_date": letter.follows_date,
         "since_followed": letter.date - letter.follows_date if letter.follows_date else None,
         "draft": letter.draft,
@@ -369,7 +368,7 @@ def _notes(letter: Letter, id_prefix: str = "") -> dict[str, Note]:
     }
 
 
-def _signatures(letter: Letter, locale: str, files_read: set[Path]) -> list[dict]:
+def _signatures(letter: Letter, locale: str, note: Callable[[Path], None]) -> list[dict]:
     """The signatory tiers, each with its organisations and people, in the letter's order or
     in the collation of `locale` (so that "Ángel" sorts with "A", and people by family name)."""
     if letter.signatures is None:
@@ -405,7 +404,7 @@ def _signatures(letter: Letter, locale: str, files_read: set[Path]) -> list[dict
                 # The columns layout's line under the name.
                 "detail": " · ".join(filter(None, (affiliation, where))) or None,
                 "url": member.url,
-                "logo": _data_url(member.logo, files_read) if member.logo else None,
+                "logo": _data_url(member.logo, note) if member.logo else None,
             })
         tiers.append({
             "title": tier.title, "lang": _tag(tier.lang), "entries": entries,
@@ -449,11 +448,11 @@ def default_title(letter: Letter, locale: str, sender_name: str) -> str:
     return " — ".join(parts)
 
 
-def _data_url(logo: Path | None, files_read: set[Path]) -> str | None:
+def _data_url(logo: Path | None, note: Callable[[Path], None]) -> str | None:
     """A logo inlined, so that the HTML page travels as one file."""
     if logo is None:
         return None
-    files_read.add(Path(logo))
+    note(Path(logo))
     mime = mimetypes.guess_type(logo.name)[0] or "application/octet-stream"
     payload = base64.b64encode(Path(logo).read_bytes()).decode("ascii")
     return f"data:{mime};base64,{payload}"
