@@ -20,7 +20,7 @@ from pdftext import normalize, read_pages
 from generator.app.cli import cli
 from generator.content import blocks
 from generator.content.blocks import BlockType, TextField, register
-from generator.content.validate import validate
+from generator.content.letters import validate
 from generator.core.errors import ContentError
 from generator.core.project import load_project
 from generator.pipeline.build import plan

@@ -19,7 +19,7 @@ from conftest import SampleProject
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator.content.validate import LETTER_FIELDS, validate
+from generator.content.letters import LETTER_FIELDS, validate
 from generator.core.errors import CartaError
 from generator.core.project import load_project
 from generator.rendering.render import Renderer

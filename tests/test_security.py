@@ -24,7 +24,7 @@ from conftest import SampleProject
 
 from generator.app.cli import cli
 from generator.content import markdown
-from generator.content.validate import validate
+from generator.content.letters import validate
 from generator.core.errors import BuildError
 from generator.core.project import builtin_templates, load_project
 from generator.core.write import output_path

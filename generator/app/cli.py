@@ -309,7 +309,7 @@ def i18n() -> None:
 
 def _translations(settings: Settings, letters, locales):
     """(project, letter, locale) for every translation of the chosen letters."""
-    from ..content.validate import validate
+    from ..content.letters import validate
 
     project = settings.project()
     content = validate(project, tuple(letters))

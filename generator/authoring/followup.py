@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..campaign import chains
 from ..content.checks import PLACEHOLDER
-from ..content.validate import SLUG, validate
+from ..content.letters import SLUG, validate
 from ..core.errors import CartaError
 from ..core.project import Project
 from ..core.write import write_atomic, write_new

@@ -31,7 +31,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..campaign import chains, responses
-from ..content.validate import SLUG, SLUG_MAX, validate
+from ..content.letters import SLUG, SLUG_MAX, validate
 from ..core.errors import CartaError
 from ..core.project import Project
 from ..core.write import write_new

@@ -168,7 +168,7 @@ class _Campaign:
 
 def read_response(loaded, known: _Campaign) -> tuple[Response | None, list[Problem]]:
     """One reply's file, checked field by field; (None, problems) when it cannot be used."""
-    from ..content.validate import Reader, _did_you_mean, _listing, _top_mapping
+    from ..content.letters import Reader, _did_you_mean, _listing, _top_mapping
 
     reader = Reader(loaded.shown_as)
     problems = list(loaded.problems)
@@ -263,7 +263,7 @@ _EMPTY = Response("", datetime.date.min, Recipient("", {}), "", "", Path(), Path
 
 
 def _describe(value) -> str:
-    from ..content.validate import describe
+    from ..content.letters import describe
 
     return describe(value)
 
@@ -286,7 +286,7 @@ def _raised(letter: Letter, letters: dict[str, Letter]) -> dict[str, str]:
 def _demands(reader, top: SourceMap, raised: dict[str, str] | None, drafts: bool):
     """`demands:` each with id, status, and optionally note, quote and page: the items read,
     their quotes by id, and for each item its number in the file and its note's position."""
-    from ..content.validate import _did_you_mean
+    from ..content.letters import _did_you_mean
 
     items = reader.items(top, "demands", "demands", top["demands"],
                          "a list of demands, each with id and status")
@@ -332,7 +332,7 @@ def _page(reader, item: SourceMap, field: str) -> int | None:
     value = item["page"]
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100_000:
         return value
-    from ..content.validate import describe
+    from ..content.letters import describe
 
     reader.problem(item, "page", f"{field}.page",
                    f"expected the page number of the quote (1, 2, ...), found {describe(value)}")
@@ -431,7 +431,7 @@ def attach(project: Project, letters: list[Letter], recipients: dict[str, Recipi
 def _cite(letter: Letter, replies: dict[str, Response], every: set[str],
           letters: dict[str, Letter]) -> tuple[Letter, list[Problem]]:
     """The letter with each response_summary block filled from its reply."""
-    from ..content.validate import _did_you_mean
+    from ..content.letters import _did_you_mean
 
     problems: list[Problem] = []
     earlier = {each.id for each in chains.chain(letter, letters)[:-1]}

@@ -32,7 +32,7 @@ from ..core.model import (
 )
 
 if TYPE_CHECKING:
-    from .validate import Reader
+    from .letters import Reader
 
 # "paragraph": one paragraph of Markdown; "inline": one line of Markdown (headings, list items,
 # notes); "plain": text shown as written (place, subject, closing, tier titles).

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from ..campaign import chains, responses
 from ..content import markdown
-from ..content.validate import validate
+from ..content.letters import validate
 from ..core.errors import BuildError
 from ..core.model import CarriedDemand, Letter, pick_locale
 from ..core.project import Project

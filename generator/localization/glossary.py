@@ -44,8 +44,8 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
 
+from ..content.letters import Reader, describe, validate
 from ..content.load import SourceMap, load_yaml
-from ..content.validate import Reader, describe, validate
 from ..core.errors import CartaError, ContentError, Problem
 from ..core.model import Letter
 from ..core.project import Project
