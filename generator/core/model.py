@@ -14,6 +14,8 @@ SignatoryKind = Literal["organization", "individual"]
 SIGNATORY_KINDS: tuple[str, ...] = get_args(SignatoryKind)
 SignatureOrder = Literal["as-listed", "alphabetical"]
 SIGNATURE_ORDERS: tuple[str, ...] = get_args(SignatureOrder)
+SignatureLayout = Literal["columns", "table"]
+SIGNATURE_LAYOUTS: tuple[str, ...] = get_args(SignatureLayout)
 OutputFormat = Literal["pdf", "html", "docx", "odt"]
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 # What `carta build` makes unless told: Word and OpenDocument copies are asked for by name.
@@ -101,7 +103,7 @@ class Signatures:
     order: SignatureOrder = "as-listed"  # alphabetical: by the collation of each output locale
     logos: bool = False
     # columns: names in balanced columns; table: one row per signatory, with a header row.
-    layout: Literal["columns", "table"] = "columns"
+    layout: SignatureLayout = "columns"
 
 
 @dataclass(frozen=True)
