@@ -12,7 +12,7 @@ def __getattr__(name: str):
 
         return build
     if name == "check":
-        from .content.letters import validate
+        from .campaign.assemble import validate
 
         return validate
     if name == "load_project":

@@ -294,7 +294,7 @@ def i18n() -> None:
 
 def _translations(settings: Settings, letters, locales):
     """(project, letter, locale) for every translation of the chosen letters."""
-    from ..content.letters import validate
+    from ..campaign.assemble import validate
 
     project = settings.project()
     content = validate(project, tuple(letters))

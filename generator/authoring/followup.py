@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..campaign import chains
+from ..campaign.assemble import validate
 from ..content.checks import PLACEHOLDER
-from ..content.letters import SLUG, validate
+from ..content.reader import SLUG
 from ..core.errors import CartaError
 from ..core.project import Project
 from ..core.write import write_atomic, write_new

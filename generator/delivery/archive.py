@@ -676,7 +676,7 @@ def _archive_documents(project: Project, folder: Path, manifest: Manifest, lette
                        dry_run: bool) -> list[Action]:
     """Keep each reply's document and each imported letter's scan as it came (with the
     PDF/A OCR made of it): a new file, or a new revision if its bytes changed."""
-    from ..content.letters import validate
+    from ..campaign.assemble import validate
 
     content = validate(project, tuple(letters), partial=True)
     actions = []

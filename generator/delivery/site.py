@@ -12,8 +12,8 @@ from babel import Locale
 from markupsafe import Markup
 
 from ..campaign import chains, responses
+from ..campaign.assemble import validate
 from ..content import markdown
-from ..content.letters import validate
 from ..core.errors import BuildError
 from ..core.model import CarriedDemand, Letter, pick_locale
 from ..core.project import Project

@@ -43,8 +43,8 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog
 
-from ..content.letters import Reader, describe
 from ..content.load import SourceMap, load_content
+from ..content.reader import Reader, describe
 from ..core.errors import ContentError, Problem
 from ..core.model import Letter
 from ..core.project import Project

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content.letters import validate
+from ..campaign.assemble import validate
 from ..core.errors import CartaError, ContentError, Problem
 from ..core.lock import project_lock
 from ..core.model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS, Letter, Recipient

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..content.letters import validate
+from ..campaign.assemble import validate
 from ..core.errors import CartaError, ContentError, Problem
 from ..core.project import Project
 from ..localization import catalogs, glossary
