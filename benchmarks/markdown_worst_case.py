@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.content import markdown  # noqa: E402
-from generator.content.validate import MAX_TEXT  # noqa: E402
+from generator.content.reader import MAX_TEXT  # noqa: E402
 
 BUDGET = 1.0  # seconds for one text: checked and rendered
 

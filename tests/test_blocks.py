@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from pdftext import normalize, read_pages
 
 from generator.app.cli import cli
+from generator.campaign.assemble import validate
 from generator.content import blocks
 from generator.content.blocks import BlockType, TextField, register
-from generator.content.validate import validate
 from generator.core.errors import ContentError
 from generator.core.project import load_project
 from generator.pipeline.plan import plan

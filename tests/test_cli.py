@@ -105,12 +105,12 @@ def test_init_makes_a_project_that_builds(tmp_path):
 
 
 def test_an_internal_error_is_one_line_unless_debug(sample, monkeypatch):
-    import generator.pipeline.plan
+    import generator.pipeline.checking
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(generator.pipeline.plan, "plan", broken)
+    monkeypatch.setattr(generator.pipeline.checking, "plan", broken)
     result = run("--project", str(sample.root), "check")
     assert result.exit_code == 1
     assert "internal error: RuntimeError: boom" in result.output

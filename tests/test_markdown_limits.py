@@ -16,7 +16,7 @@ from markdown_it.rules_inline import linkify as upstream_linkify
 from mdit_py_plugins.footnote.index import footnote_ref as upstream_footnote_ref
 
 from generator.content import markdown
-from generator.content.validate import MAX_TEXT
+from generator.content.reader import MAX_TEXT
 
 
 def upstream(linkify: bool = True, nesting: int = markdown.MAX_NESTING):

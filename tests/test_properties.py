@@ -19,7 +19,8 @@ from conftest import SampleProject
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator.content.validate import LETTER_FIELDS, validate
+from generator.campaign.assemble import validate
+from generator.content.letters import LETTER_FIELDS
 from generator.core.errors import CartaError
 from generator.core.project import load_project
 from generator.rendering.render import Renderer

@@ -23,8 +23,8 @@ from click.testing import CliRunner
 from conftest import SampleProject
 
 from generator.app.cli import cli
+from generator.campaign.assemble import validate
 from generator.content import markdown
-from generator.content.validate import validate
 from generator.core.errors import BuildError
 from generator.core.project import builtin_templates, load_project
 from generator.core.write import output_path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.content.validate import validate
+from generator.campaign.assemble import validate
 from generator.core.errors import ContentError
 from generator.core.project import load_project
 

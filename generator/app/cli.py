@@ -146,26 +146,11 @@ def diff_docx(options: GlobalOptions, file: Path, letter: str) -> None:
 @click.option("--strict", is_flag=True, help=HELP["check_strict"])
 @click.pass_obj
 def check(settings: GlobalOptions, letters, locales, draft, strict) -> None:
-    from ..core.errors import ContentError
-    from ..localization.glossary import review
-    from ..pipeline.plan import plan
+    from ..pipeline.checking import check as check_project
 
-    project = settings.project()
-    glossary = review(project, tuple(letters), tuple(locales), draft)
-    # A broken glossary file is a problem like any content; what it finds, a warning unless
-    # --strict. All are listed with the other problems, in one error.
-    problems = glossary.problems + (glossary.findings if strict else [])
-    if not strict:
-        for finding in sorted(glossary.findings, key=lambda found: (found.file, found.line or 0)):
-            click.echo(f"warning: {finding}", err=True)
-    try:
-        planned = plan(project, tuple(letters), tuple(locales), drafts=draft)
-    except ContentError as error:
-        raise ContentError(error.problems + problems) from None
-    if problems:
-        raise ContentError(problems)
-    count = len({job.letter.id for job in planned.jobs})
-    warned = len(glossary.findings)
+    checked = check_project(settings.project(), tuple(letters), tuple(locales), draft, strict,
+                            warn=lambda finding: click.echo(f"warning: {finding}", err=True))
+    count, warned = checked.letters, checked.glossary_warnings
     settings.say(f"no problems found in {count} letter{'s' if count != 1 else ''}"
                  + (f"; {warned} glossary warning{'s' if warned != 1 else ''} (--strict makes "
                     "them problems)" if warned else ""))
@@ -178,11 +163,11 @@ def i18n() -> None:
 
 def _translations(settings: GlobalOptions, letters, locales):
     """(project, letter, locale) for every translation of the chosen letters."""
-    from ..content.validate import validate
+    from ..campaign.assemble import validate
 
     project = settings.project()
     content = validate(project, tuple(letters))
-    # The replies received have catalogs of their own; named letters leave them out.
+    # The responses received have catalogs of their own; named letters leave them out.
     for letter in (*content.letters, *(() if letters else content.responses)):
         for locale in locales or project.settings.locales:
             if locale != letter.language:
@@ -194,10 +179,12 @@ def _translations(settings: GlobalOptions, letters, locales):
 @locale_option(HELP["i18n_locale"])
 @click.pass_obj
 def update(settings: GlobalOptions, letters, locales) -> None:
-    from ..localization import catalogs
+    from ..localization import catalogs, glossary
 
+    annotate = None
     for project, letter, locale in _translations(settings, letters, locales):
-        result = catalogs.update(project, letter, locale)
+        annotate = annotate or glossary.annotator(project)
+        result = catalogs.update(project, letter, locale, annotate)
         verb = "created" if result.created else "updated"
         settings.say(f"{verb} {project.shown(result.path)}: {result.added} new, "
                      f"{result.fuzzy} fuzzy, {result.obsolete} obsolete")
@@ -208,8 +195,8 @@ def update(settings: GlobalOptions, letters, locales) -> None:
 @locale_option(HELP["i18n_locale"])
 @click.pass_obj
 def stats(settings: GlobalOptions, letters, locales) -> None:
+    from ..localization.catalogs import open_translation
     from ..localization.glossary import load_checked
-    from ..pipeline.plan import load_translation
 
     rows = [("letter", "locale", "translated", "fuzzy", "untranslated", "done")]
     glossary = None
@@ -217,7 +204,7 @@ def stats(settings: GlobalOptions, letters, locales) -> None:
         if number == 0:
             glossary = load_checked(project)
             rows[0] += ("glossary",) if glossary else ()
-        translation = load_translation(project, letter, locale)[0]
+        translation = open_translation(project, letter, locale)[0]
         counts = translation.counts()
         rows.append((letter.id, locale, str(counts.translated), str(counts.fuzzy),
                      str(counts.untranslated), f"{counts.percent}%")

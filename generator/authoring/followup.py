@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..campaign import chains
+from ..campaign.assemble import validate
 from ..content.checks import PLACEHOLDER
-from ..content.validate import SLUG, validate
+from ..content.reader import SLUG
 from ..core.errors import CartaError
 from ..core.project import Project
 from ..core.write import write_atomic, write_new
-from ..localization import catalogs
+from ..localization import catalogs, glossary
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def draft_text(earlier, new_id: str, date: datetime.date, demands, replies=()) -
     if demands:
         lines.append("  - demand_status:")
         for demand in demands:
-            source = f" (set by the reply {demand.reply.id})" if demand.reply else ""
+            source = f" (set by the reply {demand.response.id})" if demand.response else ""
             lines += [f"      - id: {demand.id}",
                       f"        status: {demand.status}  "
                       f"# pending, partially-met, met, rejected, withdrawn{source}"]
@@ -148,13 +149,14 @@ def followup(project: Project, letter_id: str, date: datetime.date,
     new_letter = next(letter for letter in validate(project, (new_id,), drafts=True).letters)
     chain = chains.chain(earlier, letters)
     written = []
+    annotate = glossary.annotator(project)  # the glossary's terms as `#.` comments
     for locale in project.settings.locales:
         if locale == new_letter.language:
             continue
         known = _translations(project, [*chain, *replies], locale)
         if not known:
             continue
-        result = catalogs.update(project, new_letter, locale)
+        result = catalogs.update(project, new_letter, locale, annotate)
         found, _ = catalogs.read_catalog(project, result.path, locale)
         copied = total = 0
         for message in found:

@@ -33,7 +33,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..campaign import chains, documents, responses
-from ..content.validate import SLUG, SLUG_MAX, validate
+from ..campaign.assemble import validate
+from ..content.reader import SLUG, SLUG_MAX
 from ..core.errors import CartaError
 from ..core.project import Project
 from ..core.write import write_new

@@ -1,1 +1,1 @@
-"""Letters in time: follow-up chains, carried demands, replies received."""
+"""Letters in time: follow-up chains, carried demands, responses and documents received."""

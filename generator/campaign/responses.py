@@ -1,17 +1,19 @@
-"""Replies received: content/responses/<id>.yaml, read, checked and tied into the campaign.
+"""Responses received: content/responses/<id>.yaml, read and checked against the campaign.
 
-A campaign is a conversation. Each reply the coalition receives is recorded as content: when it
-came, who sent it (a recipient id), which letter it answers, the document itself (a PDF or an
-.eml kept under content/), a short summary, and for each demand it speaks to the status it
-implies, a note, and optionally an excerpt quoted with its page. Statuses set by replies count
-in the campaign as letters' statuses do (the tracker, `carta followup`); a later letter cites a
-reply with the body block `response_summary: <id>`, declared here like every other block.
+A campaign is a conversation. Each response the coalition receives is recorded as content: when
+it came, who sent it (a recipient id), which letter it answers, the document itself (a PDF or
+an .eml kept under content/), a short summary, and for each demand it speaks to the status it
+implies, a note, and optionally an excerpt quoted with its page. Statuses set by responses
+count in the campaign as letters' statuses do (the tracker, `carta followup`); a later letter
+cites a response with the body block `response_summary: <id>` (generator/content/blocks.py),
+filled in by generator/campaign/assemble.py.
 
-A reply is read under the same rules as a letter (content rule, located problems, placeholders
-refused by `carta check`), and its summary and notes are translated through the same kind of
-catalog: content/locale/<locale>/LC_MESSAGES/<response-id>.po. To reuse that machinery whole
-(generator/catalogs.py), a Response keeps its texts as a letter keeps them, in `body`: a
-ResponseSummary block and a DemandStatusList, walked by generator/blocks.py.
+A response is read under the same rules as a letter (content rule, located problems,
+placeholders refused by `carta check`), and its summary and notes are translated through the
+same kind of catalog: content/locale/<locale>/LC_MESSAGES/<response-id>.po. To reuse that
+machinery whole (generator/localization/catalogs.py), a Response keeps its texts as a letter
+keeps them, in `body`: a ResponseSummary block and a DemandStatusList, walked by
+generator/content/blocks.py.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content import checks
-from ..content.blocks import BlockType, TextField, register
-from ..content.load import SourceMap, load_yaml
+from ..content.blocks import Quote, ResponseSummary
+from ..content.load import SourceMap, load_content
+from ..content.reader import Reader, describe, did_you_mean, listing
 from ..core.errors import Problem
 from ..core.model import DEMAND_STATUSES, CarriedDemand, DemandStatusList, Letter, Recipient
-from ..core.project import Project
+from ..core.project import Project, Unreadable, read_content_file
 from ..localization import catalogs
 from . import chains
 
@@ -45,36 +48,8 @@ MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
 # The model ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Quote:
-    """An excerpt of the received document, word for word, with the page it is on."""
-
-    demand: str
-    text: str
-    page: int | None = None
-
-
-@dataclass(frozen=True)
-class ResponseSummary:
-    """A reply cited in a letter (`- response_summary: <id>`): its summary, the dates that
-    place it, and its quoted excerpts. Only `response` is written; the campaign fills the
-    rest from content/responses/<id>.yaml. Inside a Response it holds the reply's own
-    summary, so that both have the same message context in their catalogs."""
-
-    response: str
-    summary: str = ""  # Markdown, one paragraph
-    summary_lang: str | None = None
-    date: datetime.date | None = None
-    replies_to: str | None = None
-    replies_to_date: datetime.date | None = None
-    yours: bool = True  # the reply came from one of the letter's recipients ("your reply")
-    quotes: tuple[Quote, ...] = ()
-    quote_lang: str | None = None  # quotes stay in the reply's language, never translated
-    only_for: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ReplyStatus:
-    """What a reply says about one demand."""
+class ResponseStatus:
+    """What a response says about one demand."""
 
     id: str
     status: str
@@ -100,7 +75,7 @@ class Response:
     draft: bool = False  # it still holds placeholders
     positions: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     shown_as: str = field(default="", compare=False)
-    # What a Letter has and a reply has not, for the walks of generator/blocks.py.
+    # What a Letter has and a response has not, for the walks of generator/content/blocks.py.
     postscript: tuple = ()
     references: tuple = ()
     signatures: None = None
@@ -114,38 +89,15 @@ class Response:
         return self.body[0].summary_lang
 
     @property
-    def demands(self) -> tuple[ReplyStatus, ...]:
-        return tuple(ReplyStatus(item.id, item.status, item.note, item.note_lang,
-                                 self.quotes.get(item.id))
+    def demands(self) -> tuple[ResponseStatus, ...]:
+        return tuple(ResponseStatus(item.id, item.status, item.note, item.note_lang,
+                                    self.quotes.get(item.id))
                      for item in self.body[1].items)
 
     @property
     def column(self) -> str:
         """Its key among letter ids in the campaign tracker (ids are slugs: no colon)."""
         return f"reply:{self.id}"
-
-
-# The block that cites a reply in a letter ---------------------------------------------------
-
-@register
-class ResponseSummaryBlock(BlockType):
-    """`- response_summary: <response-id>`: a reply the letter answers, with when it came, the
-    coalition's summary of it (translated like any paragraph of the letter) and its quoted
-    excerpts (kept in the reply's language, with their page)."""
-
-    kind = "response_summary"
-    model = ResponseSummary
-    texts = (TextField("summary", "paragraph", "response-summary"),)
-
-    def read(self, value, fields, field, scope):
-        ident = scope.reader.slug(fields, self.kind, field, value)
-        scope.positions[field] = fields.position(self.kind)
-        return None if ident is None else self.model(ident)
-
-    def render(self, block, inline, lang_tag) -> dict:
-        context = super().render(block, inline, lang_tag)
-        context["quote_lang"] = lang_tag(block.quote_lang)
-        return context
 
 
 # Reading and checking ----------------------------------------------------------------------
@@ -156,8 +108,8 @@ def response_files(project: Project) -> list[Path]:
 
 
 @dataclass
-class _Campaign:
-    """What a reply is checked against."""
+class Campaign:
+    """What a response is checked against."""
 
     project: Project
     letters: dict[str, Letter]  # valid letters, resolved
@@ -166,28 +118,22 @@ class _Campaign:
     drafts: bool
 
 
-def read_response(loaded, known: _Campaign) -> tuple[Response | None, list[Problem]]:
-    """One reply's file, checked field by field; (None, problems) when it cannot be used."""
-    from ..content.validate import Reader, _did_you_mean, _listing, _top_mapping
-
+def read_response(loaded, known: Campaign) -> tuple[Response | None, list[Problem]]:
+    """One response's file, checked field by field; (None, problems) when it cannot be used."""
     reader = Reader(loaded.shown_as)
     problems = list(loaded.problems)
     if loaded.data is None and not loaded.problems:
         reader.problem(None, None, "", "the file is empty; expected a reply (id, date, from, "
                                        "replies_to, ...)")
         return None, reader.problems
-    top = _top_mapping(reader, loaded, "the reply's fields (id, date, from, replies_to, ...)")
+    top = reader.top_mapping(loaded, "the reply's fields (id, date, from, replies_to, ...)")
     if top is None:
         return None, problems + reader.problems
     reader.check_keys(top, "", RESPONSE_FIELDS, RESPONSE_REQUIRED)
 
-    ident = reader.slug(top, "id", "id", top["id"]) if "id" in top else None
-    if ident is not None and ident != loaded.path.stem:
-        reader.problem(top, "id", "id", f"expected the id to match the file name "
-                                        f"'{loaded.path.stem}', found '{ident}'; rename the "
-                                        "file or change the id")
-    elif ident is not None and ident in known.letter_ids:
-        # The catalogs of letters and replies share one folder, named by id.
+    ident = reader.file_id(top, loaded.path.stem)
+    if ident == loaded.path.stem and ident in known.letter_ids:
+        # The catalogs of letters and responses share one folder, named by id.
         reader.problem(top, "id", "id", f"'{ident}' is already a letter's id; give the reply "
                                         "an id of its own (its catalog would be the letter's)")
     date = reader.date(top, "date", "date") if "date" in top else None
@@ -199,10 +145,10 @@ def read_response(loaded, known: _Campaign) -> tuple[Response | None, list[Probl
             sender = known.recipients[value]
         else:
             reader.problem(top, "from", "from",
-                           f"unknown recipient {_describe(value)}; expected the id of who "
+                           f"unknown recipient {describe(value)}; expected the id of who "
                            f"answered, from content/recipients.yaml "
-                           f"({_listing(known.recipients)})"
-                           + _did_you_mean(value, known.recipients))
+                           f"({listing(known.recipients)})"
+                           + did_you_mean(value, known.recipients))
 
     letter = None
     replies_to = None
@@ -213,10 +159,10 @@ def read_response(loaded, known: _Campaign) -> tuple[Response | None, list[Probl
             letter = known.letters.get(value)  # None: a letter with problems of its own
         else:
             reader.problem(top, "replies_to", "replies_to",
-                           f"unknown letter {_describe(value)}; expected the id of the letter "
+                           f"unknown letter {describe(value)}; expected the id of the letter "
                            f"this replies to, from content/letters "
-                           f"({_listing(known.letter_ids)})"
-                           + _did_you_mean(value, known.letter_ids))
+                           f"({listing(known.letter_ids)})"
+                           + did_you_mean(value, known.letter_ids))
     if letter is not None and date is not None and date < letter.date:
         reader.problem(top, "date", "date",
                        f"expected a date on or after {letter.date.isoformat()}, the date of the "
@@ -258,18 +204,12 @@ def read_response(loaded, known: _Campaign) -> tuple[Response | None, list[Probl
         positions=positions, shown_as=loaded.shown_as), problems
 
 
-# An empty reply, for checking the texts of one being read.
+# An empty response, for checking the texts of one being read.
 _EMPTY = Response("", datetime.date.min, Recipient("", {}), "", "", Path(), Path())
 
 
-def _describe(value) -> str:
-    from ..content.validate import describe
-
-    return describe(value)
-
-
 def _field_names(where: list[tuple[int, tuple[int, int]]]) -> dict[str, str]:
-    """The fields of the walk (blocks.py), as the reply's file names them. `where` holds, for
+    """The fields of the walk (blocks.py), as the response's file names them. `where` holds, for
     each demand read, its number in the file (one that could not be read has no item)."""
     names = {"body[1].response_summary": "summary"}
     for number, (written, _) in enumerate(where, start=1):
@@ -278,16 +218,14 @@ def _field_names(where: list[tuple[int, tuple[int, int]]]) -> dict[str, str]:
 
 
 def _raised(letter: Letter, letters: dict[str, Letter]) -> dict[str, str]:
-    """The demands a reply to `letter` can speak to: those raised up to it. id -> text."""
+    """The demands a response to `letter` can speak to: those raised up to it. id -> text."""
     return {demand.id: demand.text for each in chains.chain(letter, letters)
             for demand in each.demands()}
 
 
-def _demands(reader, top: SourceMap, raised: dict[str, str] | None, drafts: bool):
+def _demands(reader: Reader, top: SourceMap, raised: dict[str, str] | None, drafts: bool):
     """`demands:` each with id, status, and optionally note, quote and page: the items read,
     their quotes by id, and for each item its number in the file and its note's position."""
-    from ..content.validate import _did_you_mean
-
     items = reader.items(top, "demands", "demands", top["demands"],
                          "a list of demands, each with id and status")
     found: list[CarriedDemand] = []
@@ -305,7 +243,7 @@ def _demands(reader, top: SourceMap, raised: dict[str, str] | None, drafts: bool
             reader.problem(item, "id", f"{field}.id",
                            f"unknown demand '{ident}'; expected a demand raised by the letter "
                            f"this replies to or one it follows ({', '.join(raised) or 'none'})"
-                           + _did_you_mean(ident, raised))
+                           + did_you_mean(ident, raised))
             ident = None
         status = reader.choice(item, "status", f"{field}.status", DEMAND_STATUSES) \
             if "status" in item else None
@@ -328,23 +266,19 @@ def _demands(reader, top: SourceMap, raised: dict[str, str] | None, drafts: bool
     return tuple(found), quotes, where
 
 
-def _page(reader, item: SourceMap, field: str) -> int | None:
+def _page(reader: Reader, item: SourceMap, field: str) -> int | None:
     value = item["page"]
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100_000:
         return value
-    from ..content.validate import describe
-
     reader.problem(item, "page", f"{field}.page",
                    f"expected the page number of the quote (1, 2, ...), found {describe(value)}")
     return None
 
 
-def _document(reader, project: Project, top: SourceMap, key: str,
+def _document(reader: Reader, project: Project, top: SourceMap, key: str,
               types: dict[str, bytes | None]) -> Path | None:
     """A received file named relative to content/: it must be there, a regular file inside
     content/ (never through a link out of it), of a kind carta keeps."""
-    from ..core.project import Unreadable
-
     name = reader.text(top, key, key) if key in top else None
     if name is None:
         return None
@@ -379,145 +313,61 @@ def _peek(path: Path, inside: Path, expected: str) -> bytes:
     """The first bytes of a received document, under the content rule of every content file
     (a regular file whose real path is inside content/, of bounded size), without reading the
     rest: a scan can be large, and `carta check` looks only at its kind."""
-    from ..core.project import read_content_file
-
     return read_content_file(path, (inside,), MAX_DOCUMENT_BYTES, expected, head=1024)
 
-
-# The campaign: replies checked against the letters, and cited by them -----------------------
-
-def attach(project: Project, letters: list[Letter], recipients: dict[str, Recipient],
-           failed: set[str], drafts: bool = False, only: bool = False
-           ) -> tuple[list[Letter], tuple[Response, ...], list[Problem]]:
-    """Read every reply in content/responses/, check it against the letters, and resolve each
-    `response_summary` block of the letters. Returns the letters (their blocks filled in), the
-    valid replies, and every problem; a letter whose citation fails joins `failed`.
-
-    With `only` (some letters were chosen), replies to letters not read are left alone."""
-    loaded_ids = {letter.id for letter in letters}
-    known = _Campaign(project, {letter.id: letter for letter in letters
-                                if letter.id not in failed},
-                      {path.stem for path in project.letter_files()}, recipients, drafts)
+def read_all(project: Project, known: Campaign,
+             letter_ids: set[str] | None = None) -> tuple[list[Response], list[Problem]]:
+    """Every valid response in content/responses/, oldest first, and the problems of all of
+    them (their translations included). With `letter_ids`, only the responses to those
+    letters are read (some letters were chosen: the others' responses are left alone)."""
     problems: list[Problem] = []
-    replies: list[Response] = []
+    found: list[Response] = []
     for path in response_files(project):
-        loaded = load_yaml(path, project.shown(path.parent) + "/" + path.name,
-                           inside=(project.root, project.content))
+        loaded = load_content(project, path)
         target = loaded.data.get("replies_to") if isinstance(loaded.data, dict) else None
-        if only and target not in loaded_ids:
+        if letter_ids is not None and target not in letter_ids:
             continue
-        reply, found = read_response(loaded, known)
-        problems += found
-        if reply is None:
+        response, more = read_response(loaded, known)
+        problems += more
+        if response is None:
             continue
-        problems += _translation_problems(project, reply, drafts)
-        replies.append(reply)
-    replies.sort(key=lambda reply: (reply.date, reply.id))
-    by_id = {reply.id: reply for reply in replies}
-    every = {path.stem for path in response_files(project)}
-    result = []
-    for letter in letters:
-        if letter.id in failed:  # its own problems come first
-            result.append(letter)
-            continue
-        cited, found = _cite(letter, by_id, every, known.letters)
-        if found:
-            failed.add(letter.id)
-            problems += found
-        result.append(cited)
-    return result, tuple(replies), problems
+        problems += _translation_problems(project, response)
+        found.append(response)
+    found.sort(key=lambda response: (response.date, response.id))
+    return found, problems
 
 
-def _cite(letter: Letter, replies: dict[str, Response], every: set[str],
-          letters: dict[str, Letter]) -> tuple[Letter, list[Problem]]:
-    """The letter with each response_summary block filled from its reply."""
-    from ..content.validate import _did_you_mean
+# Translations ------------------------------------------------------------------------------
 
-    problems: list[Problem] = []
-    earlier = {each.id for each in chains.chain(letter, letters)[:-1]}
-    ours = {recipient.id for recipient in (*letter.recipients, *letter.cc)}
-    used: set[Path] = set()  # the replies' files: what the letter now depends on too
-
-    def fill(part: tuple, section: str) -> tuple:
-        filled = []
-        for index, block in enumerate(part, start=1):
-            if not isinstance(block, ResponseSummary):
-                filled.append(block)
-                continue
-            field = f"{section}[{index}].response_summary"
-            line, column = letter.positions.get(field, (None, None))
-            reply = replies.get(block.response)
-            why = None
-            if reply is None and block.response in every:
-                why = (f"the reply '{block.response}' has problems of its own (listed with its "
-                       "file); fix those first")
-            elif reply is None:
-                why = (f"unknown reply '{block.response}'; expected the id of a file in "
-                       f"content/responses ({', '.join(sorted(replies)) or 'none yet'})"
-                       + _did_you_mean(block.response, replies))
-            elif reply.replies_to not in earlier:
-                why = (f"the reply '{reply.id}' answers '{reply.replies_to}', which is not a "
-                       f"letter this one follows; cite replies to earlier letters of its "
-                       "campaign" + ("" if letter.follows else " (add 'follows: <letter-id>')"))
-            elif reply.date > letter.date:
-                why = (f"the reply '{reply.id}' is of {reply.date.isoformat()}, after this "
-                       f"letter ({letter.date.isoformat()}); a letter cites replies it has "
-                       "received")
-            if why:
-                problems.append(Problem(letter.shown_as, line, column, field, why))
-                filled.append(block)
-                continue
-            used.add(reply.source)
-            filled.append(dataclasses.replace(
-                block, summary=reply.summary,
-                summary_lang=reply.language if reply.language != letter.language else None,
-                date=reply.date, replies_to=reply.replies_to,
-                replies_to_date=letters[reply.replies_to].date,
-                yours=reply.sender.id in ours, quotes=tuple(reply.quotes.values()),
-                quote_lang=reply.language))
-        return tuple(filled)
-
-    whole = dataclasses.replace(letter, body=fill(letter.body, "body"),
-                                postscript=fill(letter.postscript, "postscript"))
-    if used:
-        whole = dataclasses.replace(whole, depends=whole.depends | used)
-    return whole, problems
-
-
-def _translation_problems(project: Project, reply: Response, drafts: bool) -> list[Problem]:
-    """The reply's existing translations, checked as letters' translations are; a missing one
-    is no problem: the site shows the summary in its own language, marked so."""
+def _translation_problems(project: Project, response: Response) -> list[Problem]:
+    """The response's existing translations, checked as letters' translations are; a missing
+    one is no problem: the site shows the summary in its own language, marked so."""
     problems = []
     for locale in project.settings.locales:
-        if locale == reply.language:
+        if locale == response.language:
             continue
-        path = catalogs.catalog_path(project, reply.id, locale)
-        found, unreadable = catalogs.read_catalog(project, path, locale)
+        translation, unreadable = catalogs.open_translation(project, response, locale)
         problems += unreadable
-        if found is None:
+        if translation.catalog is None:
             continue
-        translation = catalogs.Translation(reply, locale, found, project.shown(path))
         names = _field_names([(number, (0, 0)) for number, _ in
-                              enumerate(reply.body[1].items, start=1)])
+                              enumerate(response.body[1].items, start=1)])
         problems += [dataclasses.replace(problem, field=names.get(problem.field, problem.field))
-                     for problem in catalogs.localize(reply, locale, translation,
+                     for problem in catalogs.localize(response, locale, translation,
                                                      allow_untranslated=True)[1]]
     return problems
 
 
-def localized(project: Project, reply: Response, locale: str) -> Response:
-    """The reply with its summary and notes in `locale` where translated; elsewhere in its
+def localized(project: Project, response: Response, locale: str) -> Response:
+    """The response with its summary and notes in `locale` where translated; elsewhere in its
     own language, marked with it."""
-    if locale == reply.language:
-        return reply
-    path = catalogs.catalog_path(project, reply.id, locale)
-    found, _ = catalogs.read_catalog(project, path, locale)
-    translation = catalogs.Translation(reply, locale, found, project.shown(path))
-    return catalogs.localize(reply, locale, translation, allow_untranslated=True)[0]
+    translation, _ = catalogs.open_translation(project, response, locale)
+    if translation is None:  # its own language
+        return response
+    return catalogs.localize(response, locale, translation, allow_untranslated=True)[0]
 
 
-def replies_to_campaign(replies, letters) -> list[Response]:
-    """The replies to any of `letters`, oldest first."""
+def responses_to_campaign(responses, letters) -> list[Response]:
+    """The responses to any of `letters`, oldest first."""
     ids = {letter.id for letter in letters}
-    return [reply for reply in replies if reply.replies_to in ids]
-
+    return [response for response in responses if response.replies_to in ids]

@@ -13,9 +13,10 @@ Adding a block type is one subclass of BlockType, registered with @register, plu
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from ..core.model import (
     DEMAND_STATUSES,
@@ -30,9 +31,7 @@ from ..core.model import (
     Letter,
     Paragraph,
 )
-
-if TYPE_CHECKING:
-    from .validate import Reader
+from .reader import Reader
 
 # "paragraph": one paragraph of Markdown; "inline": one line of Markdown (headings, list items,
 # notes); "plain": text shown as written (place, subject, closing, tier titles).
@@ -50,8 +49,13 @@ class TextField:
 
     @property
     def lang_attr(self) -> str:
-        """The attribute that says which language the text is in, when not the page's."""
-        return "lang" if self.attr == "text" else f"{self.attr}_lang"
+        return lang_attr(self.attr)
+
+
+def lang_attr(attr: str) -> str:
+    """The attribute that says which language the text in `attr` is in, when not the page's:
+    `lang` beside a block's or a tier's main text, `<attr>_lang` beside any other."""
+    return "lang" if attr in ("text", "title") else f"{attr}_lang"
 
 
 @dataclass(frozen=True)
@@ -165,12 +169,12 @@ def letter_texts(letter) -> Iterator[Slot]:
         yield from body_texts(block, index, "postscript")
     for number, reference in enumerate(letter.references, start=1):
         yield Slot(f"references[{number}].text", f"reference:{reference.id}", reference.text,
-                   "inline", ("reference", number - 1, None, "text"))
+                   "inline", ("reference", number - 1, None, "text"), lang_attr("text"))
     signatures = getattr(letter, "signatures", None)
     for number, tier in enumerate(signatures.tiers if signatures else (), start=1):
         if tier.title:
             yield Slot(f"signatories.tiers[{number}].title", f"tier:{number}", tier.title,
-                       "plain", ("tier", number - 1, None, "title"))
+                       "plain", ("tier", number - 1, None, "title"), lang_attr("title"))
 
 
 def body_texts(block, index: int, section: str = "body") -> Iterator[Slot]:
@@ -227,15 +231,15 @@ def apply_texts(letter: Letter, texts: dict[tuple, tuple[str, str | None]]) -> L
             fields[target[1]] = text
             continue
         _, position, item, attr = target
-        lang_attr = "lang" if attr in ("text", "title") else f"{attr}_lang"
         holder = {"body": body, "postscript": postscript, "reference": references,
                   "tier": tiers}[where]
         if item is None:
             holder[position] = dataclasses.replace(holder[position],
-                                                   **{attr: text, lang_attr: lang})
+                                                   **{attr: text, lang_attr(attr): lang})
         else:
             items = list(holder[position].items)
-            items[item] = dataclasses.replace(items[item], **{attr: text, lang_attr: lang})
+            items[item] = dataclasses.replace(items[item],
+                                              **{attr: text, lang_attr(attr): lang})
             holder[position] = dataclasses.replace(holder[position], items=tuple(items))
     if letter.signatures:
         fields["signatures"] = dataclasses.replace(letter.signatures, tiers=tuple(tiers))
@@ -416,3 +420,54 @@ def _first_raised(ident: str, earlier: list[Letter]):
             if demand.id == ident:
                 return letter, demand
     return None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An excerpt of a document received, word for word, with the page it is on."""
+
+    demand: str
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    """A response cited in a letter (`- response_summary: <id>`): its summary, the dates that
+    place it, and its quoted excerpts. Only `response` is written; the campaign fills the
+    rest from content/responses/<id>.yaml. Inside a Response it holds the response's own
+    summary, so that both have the same message context in their catalogs."""
+
+    response: str
+    summary: str = ""  # Markdown, one paragraph
+    summary_lang: str | None = None
+    date: datetime.date | None = None
+    replies_to: str | None = None
+    replies_to_date: datetime.date | None = None
+    yours: bool = True  # it came from one of the letter's recipients ("your reply")
+    quotes: tuple[Quote, ...] = ()
+    quote_lang: str | None = None  # quotes stay in the response's language, never translated
+    only_for: tuple[str, ...] = ()
+
+
+@register
+class ResponseSummaryBlock(BlockType):
+    """`- response_summary: <response-id>`: a response the letter answers, with when it came,
+    the coalition's summary of it (translated like any paragraph of the letter) and its quoted
+    excerpts (kept in the response's language, with their page). The letter names the
+    response only; the campaign fills in the rest once the responses are read
+    (generator/campaign/assemble.py)."""
+
+    kind = "response_summary"
+    model = ResponseSummary
+    texts = (TextField("summary", "paragraph", "response-summary"),)
+
+    def read(self, value, fields, field, scope):
+        ident = scope.reader.slug(fields, self.kind, field, value)
+        scope.positions[field] = fields.position(self.kind)
+        return None if ident is None else self.model(ident)
+
+    def render(self, block, inline, lang_tag) -> dict:
+        context = super().render(block, inline, lang_tag)
+        context["quote_lang"] = lang_tag(block.quote_lang)
+        return context

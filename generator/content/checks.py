@@ -13,10 +13,8 @@ from collections import Counter
 from ..core.errors import Problem
 from . import markdown
 from .blocks import Slot, letter_texts
+from .reader import MAX_TEXT
 
-# A paragraph of 20,000 characters is about four printed pages; anything longer is pasted data,
-# and Markdown parsing time grows with length.
-MAX_TEXT = 20_000
 # What `carta followup` writes where the author has prose to write.
 PLACEHOLDER = re.compile(r"\[\[TODO:[^\]]*\]\]")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..core.errors import Problem, Rank
-from ..core.project import TooLarge, Unreadable, read_content_file
+from ..core.project import Project, TooLarge, Unreadable, read_content_file
 
 # The C parser is ten times faster; the constructor stays in Python either way.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -163,6 +163,13 @@ _PositionLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _PositionLoader.add_constructor(None, _refuse_tag)
 for _tag in REFUSED_TAGS:
     _PositionLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
+
+
+def load_content(project: Project, path: Path) -> YamlFile:
+    """One YAML file of the project's content, shown by the name it has in its folder (not
+    where a symbolic link leads) and read only if it really is inside the project."""
+    shown = project.shown(path.parent) + "/" + path.name
+    return load_yaml(path, shown, inside=(project.root, project.content))
 
 
 def load_yaml(path: Path, shown_as: str, inside: tuple[Path, ...] = ()) -> YamlFile:

@@ -1,6 +1,6 @@
 """Markdown as carta reads it: CommonMark without raw HTML, safe links, footnote citations.
 
-Any text validation accepts (up to validate.MAX_TEXT characters) parses in linear time: two
+Any text validation accepts (up to reader.MAX_TEXT characters) parses in linear time: two
 inline rules that scanned ahead from every position they were tried at (footnote citations
 and linkify, quadratic on texts such as "[^[^[^..." or "a://a://...") are replaced below by
 versions that give the same tokens without the rescans. benchmarks/markdown_worst_case.py

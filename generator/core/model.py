@@ -14,6 +14,8 @@ SignatoryKind = Literal["organization", "individual"]
 SIGNATORY_KINDS: tuple[str, ...] = get_args(SignatoryKind)
 SignatureOrder = Literal["as-listed", "alphabetical"]
 SIGNATURE_ORDERS: tuple[str, ...] = get_args(SignatureOrder)
+SignatureLayout = Literal["columns", "table"]
+SIGNATURE_LAYOUTS: tuple[str, ...] = get_args(SignatureLayout)
 PaperSize = Literal["A4", "Letter"]
 PAPER_SIZES: tuple[str, ...] = get_args(PaperSize)
 Numbering = Literal["continue", "restart"]
@@ -124,7 +126,7 @@ class Signatures:
     order: SignatureOrder = "as-listed"  # alphabetical: by the collation of each output locale
     logos: bool = False
     # columns: names in balanced columns; table: one row per signatory, with a header row.
-    layout: Literal["columns", "table"] = "columns"
+    layout: SignatureLayout = "columns"
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
 
 def _trackers(letters: list[Letter], by_id: dict[str, Letter],
               foreign: dict[str, str | None], locale: str, recipients: dict,
-              replies_received=()) -> list[dict]:
+              received_responses=()) -> list[dict]:
     """One demand-by-letter table per campaign (a first letter and those that follow it),
     each demand with whom it is addressed to. A reply received to one of its letters is a
     column of its own, in date order: a status it set is shown where it was set."""
@@ -219,7 +219,7 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
                  for letter in members for demand in letter.demands()}
         notes = {(letter.id, item.id): _note(item, foreign[letter.id])
                  for letter in members for item in letter.carried()}
-        received = responses.replies_to_campaign(replies_received, members)
+        received = responses.responses_to_campaign(received_responses, members)
         notes.update({(reply.column, item.id): _note(item, None)
                       for reply in received for item in reply.demands})
         columns = [{"key": letter.id, "id": letter.id, "date": letter.date,

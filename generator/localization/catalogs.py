@@ -10,6 +10,7 @@ not disturb the others.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -40,7 +41,7 @@ class Message:
 
 def messages(letter: Letter) -> list[Message]:
     """Every translatable text of `letter`, in reading order, through the one walk that
-    validation and rendering use too (generator/blocks.py)."""
+    validation and rendering use too (generator/content/blocks.py)."""
     slots = list(blocks.letter_texts(letter))
     return [Message(context, slot.text, slot.field, slot)
             for slot, context in zip(slots, blocks.message_contexts(slots), strict=True)]
@@ -99,11 +100,17 @@ class UpdateResult:
     obsolete: int
 
 
-def update(project: Project, letter: Letter, locale: str) -> UpdateResult:
+# What adds translator comments to a catalog just updated: (letter, locale, catalog) -> None.
+Annotator = Callable[[Letter, str, Catalog], None]
+
+
+def update(project: Project, letter: Letter, locale: str,
+           annotate: Annotator | None = None) -> UpdateResult:
     """Merge the letter's current messages into its catalog for `locale`.
 
     New texts are added untranslated; changed texts keep their old translation marked fuzzy
     (with the previous source text shown to the translator); removed texts become obsolete.
+    `annotate` adds comments of the caller's to the messages (the glossary's terms).
     """
     path = catalog_path(project, letter.id, locale)
     catalog, problems = read_catalog(project, path, locale)
@@ -115,9 +122,8 @@ def update(project: Project, letter: Letter, locale: str) -> UpdateResult:
                           fuzzy=False)
     before = {(m.id, m.context) for m in catalog if m.id}
     catalog.update(template(letter), update_creation_date=False)
-    from .glossary import annotate  # here: the glossary module reads catalogs itself
-
-    annotate(project, letter, locale, catalog)  # the glossary's terms as `#.` comments
+    if annotate is not None:
+        annotate(letter, locale, catalog)
     catalog.header_comment = HEADER.format(locale=locale, letter=letter.id)
     catalog.fuzzy = False  # the header; messages keep their own flags
     catalog.msgid_bugs_address = ""
@@ -148,6 +154,18 @@ class Stats:
     @property
     def percent(self) -> int:
         return 100 * self.translated // self.total if self.total else 100
+
+
+def open_translation(project: Project, letter,
+                     locale: str) -> tuple[Translation | None, list[Problem]]:
+    """The translation of `letter` (or of a response) into `locale`, and the problems met
+    reading its catalog; None in the letter's own language. A catalog that is missing or
+    unreadable gives a Translation without a catalog: every text is then untranslated."""
+    if locale == letter.language:
+        return None, []
+    path = catalog_path(project, letter.id, locale)
+    found, problems = read_catalog(project, path, locale)
+    return Translation(letter, locale, found, project.shown(path)), problems
 
 
 class Translation:

@@ -1,5 +1,4 @@
-"""The project glossary: one approved translation per term and locale, checked in every
-translation and shown to translators in the PO files.
+"""The project glossary: the approved translation of each term, which translations must use.
 
 content/glossary.yaml lists the terms of the language the letters are written in, each with
 its approved translation per locale, what to add at the term's first use (a gloss), the
@@ -40,17 +39,16 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog
 
-from ..content.load import SourceMap, load_yaml
-from ..content.validate import Reader, describe, validate
-from ..core.errors import CartaError, ContentError, Problem
+from ..content.load import SourceMap, load_content
+from ..content.reader import Reader, describe
+from ..core.errors import ContentError, Problem
 from ..core.model import Letter
 from ..core.project import Project
 from . import catalogs
-from .locales import parse_locale
 
 GLOSSARY_FILE = "glossary.yaml"
 TOP_FIELDS = ("language", "terms")
@@ -223,11 +221,11 @@ def load(project: Project) -> tuple[Glossary | None, list[Problem]]:
     path = project.content / GLOSSARY_FILE
     if not path.exists() and not path.is_symlink():
         return None, []
-    shown = project.shown(path.parent) + "/" + path.name  # the name, not where a link leads
-    loaded = load_yaml(path, shown, inside=(project.root, project.content))
-    reader = _GlossaryReader(shown)
+    loaded = load_content(project, path)
+    reader = _GlossaryReader(loaded.shown_as)
     glossary = reader.glossary(loaded.data, project.settings.locales[0]) \
-        if loaded.data is not None else Glossary(project.settings.locales[0], (), shown)
+        if loaded.data is not None else Glossary(project.settings.locales[0], (),
+                                                 loaded.shown_as)
     problems = list(loaded.problems) + reader.problems
     return (None if problems else glossary), problems
 
@@ -377,52 +375,23 @@ class _GlossaryReader(Reader):
         return " ".join(value.split())
 
 
-# What the commands call ---------------------------------------------------------------------
+# Comments for translators --------------------------------------------------------------------
 
-def annotate(project: Project, letter: Letter, locale: str, po: Catalog) -> None:
-    """Add the glossary entries of each message to its `#.` comments (after the field path
-    that the template gives it). `catalogs.update` rebuilds the comments from the letter each
-    time, so they follow the glossary as it changes and never pile up."""
-    glossary = load_checked(project)
-    if glossary is None:
-        return
-    notes = glossary.comments(letter, locale)
-    for entry in po:
-        if entry.id and (lines := notes.get((entry.id, entry.context))):
-            entry.auto_comments = [*entry.auto_comments, *lines]
+def annotator(project: Project) -> catalogs.Annotator:
+    """What `catalogs.update` calls to add the glossary entries of each message to its `#.`
+    comments (after the field path that the template gives it). The catalog's comments are
+    rebuilt from the letter each time, so they follow the glossary as it changes and never
+    pile up. The glossary is read at the first call; a ContentError if it has problems."""
+    read: list[Glossary | None] = []
 
+    def annotate(letter: Letter, locale: str, po: Catalog) -> None:
+        if not read:
+            read.append(load_checked(project))
+        if read[0] is None:
+            return
+        notes = read[0].comments(letter, locale)
+        for entry in po:
+            if entry.id and (lines := notes.get((entry.id, entry.context))):
+                entry.auto_comments = [*entry.auto_comments, *lines]
 
-@dataclass
-class Review:
-    """What `carta check` hears from the glossary."""
-
-    problems: list[Problem] = field(default_factory=list)  # in the glossary file: errors
-    findings: list[Problem] = field(default_factory=list)  # in translations: warnings
-
-
-def review(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
-           drafts: bool = False) -> Review:
-    """Check every translation of the chosen letters against the glossary. Letters or
-    catalogs with problems of their own are skipped: `plan` reports those."""
-    glossary, problems = load(project)
-    result = Review(problems)
-    if glossary is None:
-        return result
-    for letter in validate(project, letters, drafts, partial=True).letters:
-        for locale in locales or project.settings.locales:
-            try:
-                parse_locale(locale)
-            except CartaError:
-                continue
-            result.findings += glossary.check(letter, locale, translation(project, letter,
-                                                                          locale))
-    return result
-
-
-def translation(project: Project, letter: Letter, locale: str) -> catalogs.Translation | None:
-    """The letter's translation into `locale`, or None when its catalog cannot be read."""
-    path = catalogs.catalog_path(project, letter.id, locale)
-    found, problems = catalogs.read_catalog(project, path, locale)
-    if problems:
-        return None
-    return catalogs.Translation(letter, locale, found, project.shown(path))
+    return annotate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content.validate import validate
+from ..campaign.assemble import validate
 from ..core.errors import CartaError, ContentError, Notice, Problem
 from ..core.model import Content, Letter, Recipient
 from ..core.project import Project
@@ -59,15 +59,19 @@ class Plan:
 
 def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
          allow_untranslated: bool = False, drafts: bool = False,
-         partial: bool = False) -> Plan:
+         partial: bool = False, content: Content | None = None) -> Plan:
     """Check content and translations, and list every document to make; write nothing.
 
     Every problem of every letter and locale is collected before one error is raised. With
     `partial`, nothing is raised: the plan holds every document that can be made (a letter
     with problems is left out, and a stale translation leaves out only its own locale) and
-    `Plan.problems` and `Plan.not_planned` say what was left out and why.
+    `Plan.problems` and `Plan.not_planned` say what was left out and why. `content`, when
+    the caller has validated already (`carta check`), is not validated again.
     """
-    content = validate(project, letters, drafts, partial=partial)
+    if content is None:
+        content = validate(project, letters, drafts, partial=partial)
+    elif content.problems and not partial:
+        raise ContentError(list(content.problems))
     chosen = locales or project.settings.locales
     result = Plan(not_planned=[f"{ident} (all)" for ident in content.not_valid], content=content)
     problems: list[Problem] = list(content.problems)
@@ -95,7 +99,7 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
     for letter in content.letters:
         localized = {}
         for locale in chosen:
-            translation, found = load_translation(project, letter, locale)
+            translation, found = catalogs.open_translation(project, letter, locale)
             localized[locale], more, warned = catalogs.localize(letter, locale, translation,
                                                                allow_untranslated)
             result.warnings += warned
@@ -134,12 +138,3 @@ def plan(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ..
         raise ContentError(problems)
     result.problems = problems
     return result
-
-
-def load_translation(project: Project, letter: Letter,
-                     locale: str) -> tuple[catalogs.Translation | None, list[Problem]]:
-    if locale == letter.language:
-        return None, []
-    path = catalogs.catalog_path(project, letter.id, locale)
-    found, problems = catalogs.read_catalog(project, path, locale)
-    return catalogs.Translation(letter, locale, found, project.shown(path)), problems

@@ -1,0 +1,197 @@
+"""Read the content every letter draws on: senders, recipients, signatories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core.addresses import check_address, check_header_text
+from ..core.errors import Problem
+from ..core.model import SIGNATORY_KINDS, Recipient, Sender, Signatory
+from ..core.project import Project
+from .load import SourceMap, YamlFile
+from .reader import Reader, describe
+
+SENDER_FIELDS = ("name", "logo", "address", "email", "url")
+RECIPIENT_FIELDS = ("name", "salutation", "role", "organization", "address", "email", "locales",
+                    "tags")
+SIGNATORY_FIELDS = ("kind", "name", "place", "country", "url", "logo", "affiliation", "sort_as")
+LOGO_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+def read_senders(project: Project, loaded: YamlFile) -> tuple[dict[str, Sender], list[Problem]]:
+    reader = Reader(loaded.shown_as)
+    senders: dict[str, Sender] = {}
+    top = reader.top_mapping(loaded, "one entry per sender id")
+    for ident, entry in (top or {}).items():
+        if reader.slug(top, ident, str(ident), ident) is None:
+            continue
+        fields = reader.mapping(top, ident, str(ident), entry, "a mapping with name, logo, ...")
+        if fields is None:
+            continue
+        reader.check_keys(fields, ident, SENDER_FIELDS, ("name",))
+        logo = _logo(project, reader, fields, f"{ident}.logo")
+        # The name goes into the e-mail subject and the address into From.
+        name, email = _mail_name_and_address(reader, fields, ident)
+        senders[ident] = Sender(
+            id=ident,
+            name=name,
+            logo=logo,
+            address=reader.lines(fields, "address", f"{ident}.address"),
+            email=email,
+            url=reader.optional_text(fields, "url", f"{ident}.url"),
+        )
+    return senders, reader.problems + list(loaded.problems)
+
+
+def _logo(project: Project, reader: Reader, fields: SourceMap, field: str) -> Path | None:
+    """A logo path, relative to content/, that must be an image file inside the project."""
+    if "logo" not in fields:
+        return None
+    name = reader.text(fields, "logo", field)
+    if name is None:
+        return None
+    given = project.content / name
+    try:
+        # resolve() follows symlinks, so a link that points out of content/ is caught here too.
+        path = given.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+        reader.problem(fields, "logo", field,
+                       f"expected an image file relative to content/, found {describe(name)}, "
+                       "which leads to no file (a symbolic link loop or a character not "
+                       "allowed in file names)")
+        return None
+    if not path.is_relative_to(project.content.resolve()):
+        # Inside content/ by its name but not in fact: a symbolic link points out.
+        by_name = Path(os.path.normpath(given)).is_relative_to(project.content)
+        what = "a symbolic link that leads" if by_name else "a path that leads"
+        reader.problem(fields, "logo", field,
+                       f"expected an image file inside content/, found '{name}', {what} "
+                       "outside it")
+        return None
+    if not path.is_file():
+        found = "a folder" if path.is_dir() else "no such file"
+        reader.problem(fields, "logo", field,
+                       f"expected an image file relative to content/, found {found} at "
+                       f"'{project.shown(path)}'")
+        return None
+    if path.suffix.lower() not in LOGO_TYPES:
+        reader.problem(fields, "logo", field,
+                       f"expected an image ({', '.join(LOGO_TYPES)}), found '{name}'")
+        return None
+    if path.stat().st_size > MAX_LOGO_BYTES:
+        reader.problem(fields, "logo", field,
+                       f"expected an image of at most {MAX_LOGO_BYTES // (1024 * 1024)} MB, "
+                       f"found {path.stat().st_size / (1024 * 1024):.1f} MB at '{name}'")
+        return None
+    if not _is_image(path):
+        # Caught here, the file is named; caught by the PDF engine, its bytes were printed.
+        reader.problem(fields, "logo", field,
+                       f"expected an image file, found '{name}', which is not a readable "
+                       f"{path.suffix.lower().lstrip('.').upper()} image")
+        return None
+    return path
+
+
+def _is_image(path: Path) -> bool:
+    """Whether the file really is an image of its kind (Pillow checks the raster formats)."""
+    if path.suffix.lower() == ".svg":
+        head = path.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        return head.startswith(b"<") and b"<svg" in head
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        return True
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
+
+
+def read_recipients(loaded: YamlFile) -> tuple[dict[str, Recipient], list[Problem]]:
+    reader = Reader(loaded.shown_as)
+    recipients: dict[str, Recipient] = {}
+    top = reader.top_mapping(loaded, "one entry per recipient id")
+    for ident, entry in (top or {}).items():
+        if reader.slug(top, ident, str(ident), ident) is None:
+            continue
+        fields = reader.mapping(top, ident, str(ident), entry,
+                                "a mapping with name, salutation, ...")
+        if fields is None:
+            continue
+        reader.check_keys(fields, ident, RECIPIENT_FIELDS, ("name",))
+        locales: tuple[str, ...] = ()
+        if "locales" in fields:
+            listed = reader.items(fields, "locales", f"{ident}.locales", fields["locales"],
+                                  "a list of locale codes such as [es, en]")
+            if listed is not None:
+                locales = tuple(
+                    code for index in range(len(listed))
+                    if (code := reader.locale_code(listed, index, f"{ident}.locales[{index + 1}]",
+                                                   listed[index]))
+                )
+        # The name goes into the e-mail subject and the address into To or Cc.
+        name, email = _mail_name_and_address(reader, fields, ident)
+        recipients[ident] = Recipient(
+            id=ident,
+            name=name,
+            salutation=reader.optional_localized(fields, "salutation", ident),
+            role=reader.optional_localized(fields, "role", ident),
+            organization=reader.optional_localized(fields, "organization", ident),
+            address=reader.lines(fields, "address", f"{ident}.address"),
+            email=email,
+            locales=locales,
+            tags=reader.slugs(fields, "tags", f"{ident}.tags", "tag"),
+        )
+    return recipients, reader.problems + list(loaded.problems)
+
+
+def _mail_name_and_address(reader: Reader, fields: SourceMap,
+                           ident: str) -> tuple[dict[str, str], str | None]:
+    """A sender's or recipient's name (one line in every locale) and e-mail (exactly one
+    address): both become mail headers, where a line break or a second address would write
+    headers of its own or add a recipient."""
+    name = reader.localized(fields, "name", f"{ident}.name") if "name" in fields else {}
+    for locale, text in name.items():
+        if problem := check_header_text(text):
+            reader.problem(fields["name"] if locale else fields, locale or "name",
+                           f"{ident}.name" + (f".{locale}" if locale else ""), problem)
+    email = reader.optional_text(fields, "email", f"{ident}.email")
+    if email is not None and (problem := check_address(email)):
+        reader.problem(fields, "email", f"{ident}.email", problem)
+        email = None
+    return name, email
+
+
+def read_signatories(project: Project,
+                     loaded: YamlFile) -> tuple[dict[str, Signatory], list[Problem]]:
+    """content/signatories.yaml: organisations and people who sign letters."""
+    reader = Reader(loaded.shown_as)
+    found: dict[str, Signatory] = {}
+    top = reader.top_mapping(loaded, "one entry per signatory id")
+    for ident, entry in (top or {}).items():
+        if reader.slug(top, ident, str(ident), ident) is None:
+            continue
+        fields = reader.mapping(top, ident, str(ident), entry,
+                                "a mapping with kind and name")
+        if fields is None:
+            continue
+        reader.check_keys(fields, ident, SIGNATORY_FIELDS, ("kind", "name"))
+        kind = fields.get("kind")
+        if "kind" in fields and kind not in SIGNATORY_KINDS:
+            reader.problem(fields, "kind", f"{ident}.kind",
+                           f"expected {' or '.join(SIGNATORY_KINDS)}, found {describe(kind)}")
+        name = reader.optional_localized(fields, "name", ident)
+        if kind not in SIGNATORY_KINDS or not name:
+            continue
+        found[ident] = Signatory(
+            id=ident, kind=kind, name=name,
+            country=reader.optional_localized(fields, "country", ident),
+            url=reader.optional_text(fields, "url", f"{ident}.url"),
+            logo=_logo(project, reader, fields, f"{ident}.logo"),
+            affiliation=reader.optional_localized(fields, "affiliation", ident),
+            place=reader.optional_localized(fields, "place", ident),
+            sort_as=reader.optional_localized(fields, "sort_as", ident),
+        )
+    return found, reader.problems + list(loaded.problems)
