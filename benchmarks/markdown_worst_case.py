@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/markdown_worst_case.py [--size 20000] [--only NAME ...]
 
-Each input repeats a short pattern up to `--size` characters (validate.MAX_TEXT by default).
+Each input repeats a short pattern up to `--size` characters (reader.MAX_TEXT by default).
 Per input it prints the time of what `carta check` asks of a text (block_kinds, cited_labels,
 refused_markup) and of render_inline, each from a cold cache, then the worst case and whether it
 stays under the 1 s budget. It prints figures, not test verdicts: timings depend on the machine,

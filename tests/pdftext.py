@@ -44,7 +44,7 @@ def _join(runs: list[str]) -> str:
     for run in runs:
         run = run.rstrip("\n")
         if run.startswith("\u00ad"):  # a hyphen hyphenation added, a soft hyphen in the text
-            text += run  # layer (generator/pdf.py), drawn in a run of its own: it ends the word
+            text += run  # layer (outputs/pdf_layout.py), in a run of its own: it ends the word
             continue
         hyphenated = text.endswith(("\u2010", "\u00ad"))  # a hyphen added at a line break
         text = text[:-1] + run.lstrip() if hyphenated else f"{text} {run}"

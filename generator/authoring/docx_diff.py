@@ -1,7 +1,7 @@
 """What a reviewer changed in a DOCX copy of a letter that came back: `carta diff-docx`.
 
 carta's DOCX marks every text that comes from a field of the letter with a bookmark named after
-the field (generator/office.py), and names the letter, locale and copy in its custom
+the field (generator/outputs/docx_fields.py), and names the letter, locale and copy in its custom
 properties. Here the returned document is read back, paragraph by paragraph, and compared with
 a DOCX made now from the letter's current text in the same locale and copy, with the same
 writer: tracked insertions (w:ins) and deletions (w:del), comments, and edits made without
@@ -34,13 +34,12 @@ from ..outputs.docx_fields import (
     bookmark_name,
     field_of_bookmark,
 )
+from ..outputs.docx_package import CUSTOM_REL
 from ..outputs.docx_xml import CUSTOM_NS, VT_NS, W_NS
 
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
-CUSTOM_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-              "custom-properties")
 
 
 def w(tag: str) -> str:
