@@ -13,6 +13,7 @@ from generator.app.cli import cli
 from generator.content.letters import OUTPUT_FOLDERS, output_folders, read_letter
 from generator.content.load import load_content
 from generator.content.shared import read_recipients, read_senders
+from generator.core.errors import CartaError
 from generator.core.project import load_project
 
 
@@ -97,3 +98,80 @@ def test_an_archive_folder_of_ones_own_under_output_is_carta_s_too(sample):
 def test_an_archive_folder_outside_output_reserves_nothing_more(sample):
     sample.write("carta.toml", '[project]\nlocales = ["es"]\n[archive]\nfolder = "archivo"\n')
     assert set(output_folders(load_project(sample.root))) == set(OUTPUT_FOLDERS)
+
+
+# R13, R14: a signing key kept private ---------------------------------------------------
+
+def make_key(path: Path, mode: int = 0o600) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = ed25519.Ed25519PrivateKey.generate()  # a throwaway key, made for this test only
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+    path.chmod(mode)
+    return path
+
+
+def signer(root: Path, key: str):
+    import dataclasses
+
+    from generator.delivery.archive.signing import Signer
+
+    project = load_project(root)
+    project = dataclasses.replace(project, settings=dataclasses.replace(project.settings,
+                                                                        signing_key=key))
+    return Signer(project, project.archive)
+
+
+@pytest.mark.parametrize("relative", ["archive.key", "keys/archive.key", ".keys/archive.pem"])
+def test_a_signing_key_inside_the_project_is_refused(sample, relative):
+    """R13: a key at the project root was used without a word; `git add -A` commits it."""
+    make_key(sample.root / relative)
+    with pytest.raises(CartaError, match="is inside the project") as raised:
+        signer(sample.root, relative)
+    assert "'git add -A' would commit it" in raised.value.message
+    assert "move it" in raised.value.message and "chmod 600" in raised.value.message
+
+
+def test_a_link_in_the_project_to_a_key_elsewhere_is_refused_too(sample, tmp_path):
+    make_key(tmp_path / "private/archive.key")
+    (sample.root / "archive.key").symlink_to(tmp_path / "private/archive.key")
+    with pytest.raises(CartaError, match="is inside the project"):
+        signer(sample.root, "archive.key")
+
+
+def test_a_link_elsewhere_to_a_key_in_the_project_is_refused(sample, tmp_path):
+    make_key(sample.root / "keys/archive.key")
+    (tmp_path / "archive.key").symlink_to(sample.root / "keys/archive.key")
+    with pytest.raises(CartaError, match="is inside the project"):
+        signer(sample.root, str(tmp_path / "archive.key"))
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660, 0o602])
+def test_a_signing_key_others_can_read_or_change_is_refused(sample, tmp_path, mode):
+    """R14: a key readable by group or others was used without a word; ssh refuses it."""
+    key = make_key(tmp_path / "private/archive.key", mode)
+    with pytest.raises(CartaError, match=f"permissions {mode:04o}") as raised:
+        signer(sample.root, str(key))
+    assert f"run 'chmod 600 {key}'" in raised.value.message
+
+
+def test_a_private_key_outside_the_project_is_used(sample, tmp_path, monkeypatch):
+    key = make_key(tmp_path / "home/.config/carta/archive.key", 0o400)
+    assert signer(sample.root, str(key)).public is not None
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert signer(sample.root, "~/.config/carta/archive.key").public is not None
+
+
+def test_carta_archive_refuses_a_key_at_the_root_before_any_work(sample):
+    make_key(sample.root / "archive.key")
+    sample.write("carta.toml", '[project]\nlocales = ["es"]\n[archive]\n'
+                 'signing_key = "archive.key"\n')
+    result = run(sample.root, "archive")
+    assert result.exit_code == 1
+    assert "carta.toml: archive.signing_key:" in result.output
+    assert "is inside the project" in result.output
+    assert not (sample.root / "output/archive/manifest.json").exists()
