@@ -4,6 +4,7 @@ signing keys kept private, and a preview server that outlasts idle connections."
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,206 @@ def test_a_reference_document_that_is_no_file_is_refused_at_once(tmp_path, speci
         os.mkfifo(special)
     with pytest.raises(CartaError, match="expected a Word document, found a device, pipe"):
         read_reference(Path(special))
+
+
+# R15: `carta serve` outlasts idle and trickling connections -------------------------------
+
+class QuietEngine:
+    """What the preview asks of the rebuild engine, with nothing to build."""
+
+    def __init__(self, root: Path):
+        from types import SimpleNamespace
+
+        self.project = SimpleNamespace(root=root, output=root / "output")
+        self.current, self.cycles, self.building, self.warm = [], 1, False, True
+
+    def all_letters(self):
+        return []
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """A preview server on a free loopback port, with limits made small; stopped after."""
+    import threading
+
+    from generator.app import serve
+
+    started = []
+
+    def start(**limits):
+        lines: list[str] = []
+        server, _ = serve.make_server(QuietEngine(tmp_path), serve.Hub(), "127.0.0.1", 0,
+                                      limits=serve.Limits(**limits), log=lines.append)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                  daemon=True)
+        thread.start()
+        started.append((server, thread))
+        return server.server_address[1], lines, server
+
+    yield start
+    for server, thread in started:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def connect(port: int):
+    import socket
+
+    return socket.create_connection(("127.0.0.1", port), timeout=10)
+
+
+def get(port: int, path: str = "/") -> tuple[int, bytes]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def closed_by_server(sock, budget: float = 10.0) -> bool:
+    """Whether the server closes `sock` within `budget` seconds (True), or keeps it open."""
+    import select
+
+    ready, _, _ = select.select([sock], [], [], budget)
+    if not ready:
+        return False
+    try:
+        return sock.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_idle_connections_are_closed_and_the_rest_refused_meanwhile(preview):
+    """R15: idle half-open requests from another process exhausted the descriptors: no read
+    timeout, no cap, and the preview answered nobody until they closed."""
+    port, lines, _ = preview(read_timeout=1, connections=3)
+    idle = [connect(port) for _ in range(3)]
+    try:
+        # Each idle one holds a place; the next is answered at once, and told why.
+        assert get(port) == (503, b"the preview is busy: too many open connections\n")
+        assert lines == ["carta serve: 3 connections are open, the limit; refusing more "
+                         "until some close"]
+        # Then the read timeout closes them, and the preview answers again.
+        assert all(closed_by_server(sock) for sock in idle)
+        for _ in range(50):  # the places come back as each handler ends
+            status, body = get(port)
+            if status == 200:
+                break
+        assert status == 200 and b"carta preview" in body
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_a_request_trickling_in_is_cut_at_its_deadline(preview):
+    """A byte now and then resets no per-read timeout: the whole head has one deadline."""
+    import select
+
+    port, _, _ = preview(read_timeout=1)
+    sock = connect(port)
+    try:
+        sock.sendall(b"GET / HTTP/1.0\r\n")
+        closed = False
+        for _ in range(40):  # 40 x 0.25 s: well past the 1 s deadline
+            try:
+                sock.sendall(b"X")
+            except OSError:
+                closed = True
+                break
+            ready, _, _ = select.select([sock], [], [], 0.25)
+            if ready:
+                try:
+                    closed = sock.recv(1024) == b""
+                except ConnectionResetError:
+                    closed = True
+                break
+        assert closed
+    finally:
+        sock.close()
+
+
+def test_event_streams_are_capped(preview, monkeypatch):
+    import http.client
+
+    from generator.app import serve
+
+    monkeypatch.setattr(serve, "KEEPALIVE_SECONDS", 0.2)  # a gone reader is found soon
+    port, _, _ = preview(read_timeout=2, event_streams=2)
+    streams = []
+    try:
+        for _ in range(2):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/_carta/events", headers={"Host": f"127.0.0.1:{port}"})
+            response = connection.getresponse()
+            assert response.status == 200
+            assert response.readline().startswith(b"retry:")
+            streams.append((connection, response))
+        assert get(port, "/_carta/events") == (503, b"too many open previews; close some "
+                                                    b"tabs\n")
+        assert get(port)[0] == 200  # pages still come: only streams are capped
+        for closing in streams.pop():
+            closing.close()
+        for _ in range(100):  # the stream's place comes back once its keep-alive fails
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/_carta/events", headers={"Host": f"127.0.0.1:{port}"})
+            response = connection.getresponse()
+            status = response.status
+            response.close()
+            connection.close()
+            if status == 200:
+                break
+            time.sleep(0.05)
+        assert status == 200
+    finally:
+        for connection, response in streams:
+            response.close()
+            connection.close()
+
+
+def test_a_failing_request_is_logged_in_one_line(preview, monkeypatch):
+    """R15: the preview printed ~80 raw tracebacks; an error is now one line each."""
+    import http.client
+
+    from generator.app import serve
+
+    def broken(preview):
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(serve, "index_page", broken)
+    port, lines, _ = preview()
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        get(port)
+    for _ in range(50):  # the handler's thread logs as it ends
+        if lines:
+            break
+        time.sleep(0.05)
+    assert lines == ["carta serve: a request from 127.0.0.1 failed: OSError: [Errno 24] Too "
+                     "many open files"]
+
+
+def test_the_listen_queue_holds_a_burst_of_connections(preview):
+    """The backlog was 5: a burst of connections while the server was busy was dropped."""
+    import socket
+
+    from generator.app import serve
+
+    server, _ = serve.make_server(QuietEngine(Path("/nonexistent")), serve.Hub(),
+                                  "127.0.0.1", 0, limits=serve.Limits(backlog=64))
+    port = server.server_address[1]
+    sockets = []
+    try:
+        for _ in range(40):  # nothing accepts: only the kernel's queue holds them
+            sock = socket.socket()
+            sock.settimeout(2)
+            sock.connect(("127.0.0.1", port))
+            sockets.append(sock)
+        assert len(sockets) == 40
+    finally:
+        for sock in sockets:
+            sock.close()
+        server.server_close()
