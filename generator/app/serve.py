@@ -14,6 +14,9 @@ puts a small web server in front of it, on the loopback interface unless told ot
 
 It writes where `carta build` writes, and publishes or archives nothing. Only the project's
 built documents and the preview's own files are served, never a path taken from the request.
+Every connection has a deadline for its request and a place among a bounded number, so that
+idle or trickling connections (any local process can open them) cannot starve the author's
+browser of answers or the process of file descriptors.
 """
 
 from __future__ import annotations
@@ -21,12 +24,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import io
 import ipaddress
 import json
 import queue
 import re
+import sys
 import threading
+import time
 import uuid
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -43,6 +50,18 @@ _OUTPUT = re.compile(rf"/output/({_SLUG})/({_SLUG})\.({_DOCUMENT})\.(html|pdf)\Z
 # The page's typefaces, written beside it (rendering/webfonts.py).
 _FONT = re.compile(rf"/output/({_SLUG})/fonts/([A-Za-z0-9-]+\.woff2)\Z")
 KEEPALIVE_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one client may hold of the preview. A browser opens a handful of connections and
+    one event stream per tab; these leave room for many tabs, and keep well under the usual
+    limit of 1,024 file descriptors."""
+
+    read_timeout: float = 10.0  # seconds for a request to arrive whole, and for each write
+    connections: int = 64  # at once; more are answered 503 and closed
+    event_streams: int = 16  # open /_carta/events at once, within `connections`
+    backlog: int = 128  # connections the kernel queues before the server accepts them
 
 # The preview's own pages load only these two files from the server, so they can forbid
 # everything else, inline scripts included.
@@ -90,11 +109,13 @@ class Hub:
 class Preview:
     """What the request handlers need: the engine (project, problems) and the event hub."""
 
-    def __init__(self, engine: Engine, hub: Hub, allowed_hosts: set[str] | None):
+    def __init__(self, engine: Engine, hub: Hub, allowed_hosts: set[str] | None,
+                 event_streams: int = Limits.event_streams):
         self.engine = engine
         self.hub = hub
         self.allowed_hosts = allowed_hosts  # None: any (the author chose a public address)
         self.boot = uuid.uuid4().hex  # a page from an earlier server reloads itself
+        self.streams = threading.BoundedSemaphore(event_streams)
 
     @property
     def output(self) -> Path:
@@ -162,16 +183,46 @@ def _version(path: Path) -> int:
         return 0
 
 
+class _HeadDeadline(io.RawIOBase):
+    """The socket as the request's reader sees it: every read waits at most until one
+    deadline for the whole request head, so that a client sending a byte now and then holds
+    its connection no longer than one that sends nothing."""
+
+    def __init__(self, connection, seconds: float):
+        self.connection = connection
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self.connection.settimeout(min(left, self.seconds))
+        return self.connection.recv_into(buffer)
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "carta-serve"
     preview: Preview  # set on the subclass made for each server
     verbose = False
+    timeout = Limits.read_timeout  # StreamRequestHandler sets it on the socket
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the socket's own reader, replaced by one with a deadline
+        self.rfile = io.BufferedReader(_HeadDeadline(self.connection, self.timeout))
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002  (the base's name)
         if self.verbose:
             super().log_message(format, *args)
 
     def do_GET(self) -> None:  # noqa: N802  (http.server's naming)
+        # The head has arrived (a GET has no body): from here on, each write may wait for a
+        # browser that reads slowly, within the same bound.
+        self.connection.settimeout(self.timeout)
         if not self._host_allowed():
             self._send(HTTPStatus.FORBIDDEN, b"unexpected Host header\n", "text/plain")
             return
@@ -240,6 +291,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _events(self) -> None:
         preview = self.preview
+        if not preview.streams.acquire(blocking=False):
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"too many open previews; close some "
+                       b"tabs\n", "text/plain")
+            return
         client = preview.hub.subscribe()
         try:
             self.send_response(HTTPStatus.OK)
@@ -261,26 +316,87 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 self.wfile.write(message)
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            pass  # the browser left
+        except OSError:
+            pass  # the browser left, or stopped reading for longer than the write timeout
         finally:
             preview.hub.unsubscribe(client)
+            preview.streams.release()
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """A thread per connection, up to `limits.connections` of them; beyond, a connection is
+    answered 503 at once and closed, so descriptors stay bounded. Errors are one line each."""
+
+    daemon_threads = True  # open event streams never hold up the end
+
+    def __init__(self, address, handler, limits: Limits, log):
+        self.request_queue_size = limits.backlog  # read by listen() in server_activate
+        self.limits = limits
+        self.log = log
+        self._slots = threading.BoundedSemaphore(limits.connections)
+        self._full = False  # said once each time the limit is reached, not per connection
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address) -> None:
+        if not self._slots.acquire(blocking=False):
+            if not self._full:
+                self._full = True
+                self.log(f"carta serve: {self.limits.connections} connections are open, the "
+                         "limit; refusing more until some close")
+            self._refuse(request)
+            return
+        self._full = False
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread: the slot is not going to be given back there
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request) -> None:
+        body = b"the preview is busy: too many open connections\n"
+        head = (f"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n")
+        try:
+            request.setblocking(False)  # never wait on a client that is not reading
+            request.send(head.encode("ascii") + body)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        """One line, not a traceback; nothing for a client that left or stalled."""
+        kind, error, _ = sys.exc_info()
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        name = kind.__name__ if kind else "error"
+        self.log(f"carta serve: a request from {client_address[0]} failed: {name}: {error}")
+
+
+def _log_to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def make_server(engine: Engine, hub: Hub, host: str = "127.0.0.1", port: int = 8000,
-                verbose: bool = False) -> tuple[ThreadingHTTPServer, Preview]:
-    """A server bound to host:port (port 0: any free port), not yet serving."""
+                verbose: bool = False, limits: Limits = Limits(),
+                log=_log_to_stderr) -> tuple[PreviewServer, Preview]:
+    """A server bound to host:port (port 0: any free port), not yet serving. `log` hears
+    each error, one line at a time."""
     class Bound(Handler):
-        pass
+        timeout = limits.read_timeout
 
-    server = ThreadingHTTPServer((host, port), Bound)
-    server.daemon_threads = True  # open event streams never hold up the end
+    server = PreviewServer((host, port), Bound, limits, log)
     bound_port = server.server_address[1]
     allowed = None
     if is_loopback(host):
         names = {"localhost", "127.0.0.1", "[::1]", host if ":" not in host else f"[{host}]"}
         allowed = {f"{name}:{bound_port}" for name in names}
-    preview = Preview(engine, hub, allowed)
+    preview = Preview(engine, hub, allowed, limits.event_streams)
     Bound.preview = preview
     Bound.verbose = verbose
     engine.publish = preview.publish

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from types import SimpleNamespace
 
 from ..core.addresses import check_header_text
@@ -22,6 +23,7 @@ from ..core.model import (
     Signer,
     Tier,
 )
+from ..core.project import Project
 from . import blocks, checks
 from .load import SourceList, SourceMap, YamlFile
 from .reader import Reader, describe, did_you_mean, listing
@@ -34,11 +36,36 @@ LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "title"
 LETTER_REQUIRED = ("id", "date", "sender", "body")
 SIGNATURE_FIELDS = ("order", "logos", "layout", "tiers")
 TIER_FIELDS = ("title", "members", "count")
+# The folders carta writes under output/ beside the letters' own (output/<id>/): a letter
+# with one of these ids would build into them, and `carta verify` would then find the
+# archive full of files it cannot account for. `fonts` is the web fonts' folder beside each
+# page, kept free so that no letter's folder can be mistaken for one.
+OUTPUT_FOLDERS = {
+    "archive": "the archive (carta archive)",
+    "site": "the campaign site (carta site)",
+    "mail": "the e-mail drafts and delivery log (carta mail)",
+    "fonts": "the web fonts written beside each page",
+}
+
+
+def output_folders(project: Project) -> dict[str, str]:
+    """OUTPUT_FOLDERS, and the first folder of `[archive] folder` when it lies under output/
+    (folder = "output/archivo" makes `archivo` carta's too)."""
+    owned = dict(OUTPUT_FOLDERS)
+    archive = os.path.abspath(project.root / project.settings.archive)
+    output = os.path.abspath(project.output)
+    if os.path.commonpath([archive, output]) == output and archive != output:
+        owned.setdefault(os.path.relpath(archive, output).split(os.sep)[0],
+                         "the archive (carta archive)")
+    return owned
 
 
 def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[str, Recipient],
                 default_language: str, signatories: dict[str, Signatory] | None = None,
-                drafts: bool = False) -> tuple[Letter | None, list[Problem]]:
+                drafts: bool = False, owned: dict[str, str] | None = None,
+                ) -> tuple[Letter | None, list[Problem]]:
+    """The letter in `loaded`, or None, and every problem found. `owned`: the folders carta
+    writes under output/ (output_folders(project)); by default the fixed ones."""
     reader = Reader(loaded.shown_as)
     problems = list(loaded.problems)
     if loaded.data is None and not loaded.problems:
@@ -50,6 +77,13 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
     reader.check_keys(top, "", LETTER_FIELDS, LETTER_REQUIRED)
 
     ident = reader.file_id(top, loaded.path.stem)
+    owned = OUTPUT_FOLDERS if owned is None else owned
+    if ident in owned:
+        reader.problem(top, "id", "id",
+                       f"'{ident}' cannot be a letter's id: carta writes {owned[ident]} into "
+                       f"output/{ident}/, where this letter's files would land; choose another "
+                       "id and rename the file to match")
+        ident = None
     date = reader.date(top, "date", "date") if "date" in top else None
     language = reader.locale_code(top, "language", "language", top["language"]) \
         if "language" in top \

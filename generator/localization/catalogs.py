@@ -24,7 +24,7 @@ from ..content.blocks import Slot
 from ..core.errors import ContentError, Problem, Rank
 from ..core.model import Letter
 from ..core.project import Project, Unreadable, read_content_file
-from ..core.write import write_atomic
+from ..core.write import safe_folder, write_atomic
 
 # A catalog holds a letter's texts once more, with comments: ten times the letter file's
 # limit leaves room for notes and obsolete entries, and still bounds what is read.
@@ -130,6 +130,9 @@ def update(project: Project, letter: Letter, locale: str,
     catalog.project = letter.id
     catalog.version = ""  # no carta version: an upgrade must not touch every catalog
     current = [m for m in catalog if m.id]
+    # content/locale or content/locale/<l> committed as a symbolic link would carry the
+    # write out of the project: every folder below content/ must be a real one.
+    safe_folder(project.content, path.parent)
     write_atomic(path, catalog_bytes(catalog))
     return UpdateResult(
         path, created,

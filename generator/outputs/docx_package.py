@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
+import posixpath
+import re
+import stat
 import zipfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
-from ..core.errors import CartaError
+from ..core.errors import CartaError, Notice
 from .docx_fields import PROP_GENERATOR, PROP_LETTER, PROP_LOCALE, PROP_RECIPIENT
 from .docx_xml import CUSTOM_NS, VT_NS, w
 
@@ -17,20 +23,48 @@ CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+x
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 DOTX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 
+PACKAGE_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+DRAWING_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+HYPERLINK_REL = f"{R_NS}/hyperlink"
+ATTACHED_TEMPLATE_REL = f"{R_NS}/attachedTemplate"
+# Fields whose code names a file or a server that Word reads when it updates them, which it
+# may do on opening: the document would call home (INCLUDEPICTURE "http://…" \d is the
+# classic tracking pixel).
+FETCHING_FIELD = re.compile(r"\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT)\b",
+                            re.IGNORECASE)
+# A letterhead is a page of styles, a header and a logo or two: these bound what is read
+# and unpacked of one (a zip of a few KB can unpack to gigabytes).
+MAX_REFERENCE_BYTES = 50 << 20
+MAX_REFERENCE_INFLATED = 200 << 20
+# What a reader would call each kind of link that is dropped.
+LINK_NAMES = {"attachedTemplate": "the attached template", "image": "a linked picture",
+              "oleObject": "a linked object", "subDocument": "a linked subdocument",
+              "frame": "a linked frame", "aFChunk": "a linked text chunk",
+              "package": "a linked package"}
 
-def read_reference(path: Path) -> bytes:
+
+def read_reference(path: Path, warn: Callable[[Notice], None] | None = None) -> bytes:
     """A partner's template as DOCX bytes, or a clear error: it must be a Word document
-    (.docx, or a .dotx template, which is used as a document)."""
+    (.docx, or a .dotx template, which is used as a document).
+
+    What Word would fetch from elsewhere on opening the letter (an attached template, linked
+    pictures or objects, fields that include a file) is removed, so that the coalition's
+    DOCX calls nowhere; `warn` hears what was dropped. Hyperlinks stay: Word follows them only
+    when the reader clicks."""
     shown = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise CartaError(f"--reference-doc {shown}: cannot read it ({error.strerror})") \
-            from None
+    data = _read_bounded(Path(path), shown)
     hint = ("expected a Word document (.docx) such as a partner's letterhead; "
             "save it from Word or LibreOffice as 'Word 2007-365 (.docx)'")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
+            inflated = sum(info.file_size for info in package.infolist())
+            if inflated > MAX_REFERENCE_INFLATED:
+                raise CartaError(f"--reference-doc {shown}: its parts unpack to "
+                                 f"{inflated >> 20} MB, more than the "
+                                 f"{MAX_REFERENCE_INFLATED >> 20} MB a letterhead needs; "
+                                 f"{hint}")
             types = package.read("[Content_Types].xml").decode("utf-8", "replace")
             names = set(package.namelist())
     except (zipfile.BadZipFile, KeyError, OSError):
@@ -49,7 +83,175 @@ def read_reference(path: Path) -> bytes:
     except Exception as error:  # noqa: BLE001  any defect python-docx finds in the package
         raise CartaError(f"--reference-doc {shown}: a damaged Word document "
                          f"({type(error).__name__}: {error}); {hint}") from None
+    try:
+        data, dropped = without_remote_links(data)
+    except ValueError as error:
+        raise CartaError(f"--reference-doc {shown}: {error}; {hint}") from None
+    if dropped and warn is not None:
+        warn(Notice(f"--reference-doc {shown}: removed what Word would fetch from elsewhere "
+                    f"when the letter is opened: {'; '.join(dropped)}. The letters made from "
+                    "it link to none of it", "refused-resource"))
     return data
+
+
+def _read_bounded(path: Path, shown: str) -> bytes:
+    """The file's bytes, if it is a regular file of bounded size (--reference-doc /dev/zero
+    must not read forever)."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked next.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(descriptor, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise CartaError(f"--reference-doc {shown}: expected a Word document, found "
+                                 "a device, pipe or socket")
+            if info.st_size > MAX_REFERENCE_BYTES:
+                raise CartaError(f"--reference-doc {shown}: {info.st_size >> 20} MB, more "
+                                 f"than the {MAX_REFERENCE_BYTES >> 20} MB a letterhead needs")
+            data = stream.read(MAX_REFERENCE_BYTES + 1)
+    except OSError as error:
+        raise CartaError(f"--reference-doc {shown}: cannot read it ({error.strerror})") \
+            from None
+    if len(data) > MAX_REFERENCE_BYTES:  # it grew while being read
+        raise CartaError(f"--reference-doc {shown}: more than the "
+                         f"{MAX_REFERENCE_BYTES >> 20} MB a letterhead needs")
+    return data
+
+
+def without_remote_links(data: bytes) -> tuple[bytes, list[str]]:
+    """The package without the links Word follows by itself (every external relationship
+    but hyperlinks, attachedTemplate even when local, fetching fields), and what went, each
+    as "<what> <target> (<part>)"."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return _without_remote_links(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise ValueError(f"a damaged Word document: a part is not well-formed XML ({error})") \
+            from None
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) \
+            as error:  # corrupt data, an encrypted part, an unknown compression method
+        raise ValueError(f"a damaged Word document: a part cannot be unpacked ({error})") \
+            from None
+
+
+def _without_remote_links(data: bytes, parser) -> tuple[bytes, list[str]]:
+    from lxml import etree
+
+    dropped: list[str] = []
+    changed: dict[str, bytes] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = package.namelist()
+        for name in names:
+            if not name.endswith(".rels"):
+                continue
+            part = _part_of_rels(name)
+            rels = etree.fromstring(package.read(name), parser)
+            gone: set[str] = set()
+            for rel in list(rels.iter(f"{{{PACKAGE_RELS_NS}}}Relationship")):
+                kind = rel.get("Type", "")
+                external = rel.get("TargetMode", "") == "External"
+                if (external and kind != HYPERLINK_REL) or kind == ATTACHED_TEMPLATE_REL:
+                    short = kind.rsplit("/", 1)[-1]
+                    dropped.append(f"{LINK_NAMES.get(short, 'a link (' + short + ')')} "
+                                   f"{_shown_target(rel.get('Target', ''))} ({part or name})")
+                    gone.add(rel.get("Id", ""))
+                    rels.remove(rel)
+            if gone:
+                changed[name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
+                                               standalone=True)
+                if part in names:
+                    root = etree.fromstring(changed.get(part) or package.read(part), parser)
+                    _drop_references(root, gone)
+                    changed[part] = _serialize(root)
+        for name in names:
+            if name.startswith("word/") and name.endswith(".xml") and "/_rels/" not in name:
+                root = etree.fromstring(changed.get(name) or package.read(name), parser)
+                if _drop_fetching(root, name, dropped):
+                    changed[name] = _serialize(root)
+        if not changed:
+            return data, dropped
+        result = io.BytesIO()
+        with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in package.infolist():
+                target.writestr(info, changed.get(info.filename)
+                                or package.read(info.filename))
+    return result.getvalue(), dropped
+
+
+def _part_of_rels(name: str) -> str:
+    """word/_rels/settings.xml.rels -> word/settings.xml; _rels/.rels -> "" (the package)."""
+    folder, file = posixpath.split(name)
+    return posixpath.join(posixpath.dirname(folder), file[:-len(".rels")]).lstrip("/") \
+        if file != ".rels" else ""
+
+
+def _shown_target(target: str) -> str:
+    return repr(target if len(target) <= 120 else target[:117] + "...")
+
+
+def _drop_references(root, gone: set[str]) -> None:
+    """Elements that pointed at a dropped relationship go (w:attachedTemplate, v:imagedata,
+    o:OLEObject, w:subDoc…); a picture that also embeds its image keeps it (a:blip)."""
+    for element in list(root.iter()):
+        for attribute, value in list(element.attrib.items()):
+            if attribute.startswith(f"{{{R_NS}}}") and value in gone:
+                if element.tag == f"{{{DRAWING_NS}}}blip":
+                    del element.attrib[attribute]
+                elif element.getparent() is not None:
+                    element.getparent().remove(element)
+                break
+
+
+def _drop_fetching(root, name: str, dropped: list[str]) -> bool:
+    """Fields that would fetch a file lose their code and keep what they last showed; the
+    attached template goes even when it is a local file (it carries macros)."""
+    changed = False
+    for element in list(root.iter(f"{{{W_NS}}}attachedTemplate")):
+        element.getparent().remove(element)
+        changed = True
+    for simple in list(root.iter(f"{{{W_NS}}}fldSimple")):
+        code = simple.get(f"{{{W_NS}}}instr", "")
+        if FETCHING_FIELD.match(code):
+            dropped.append(f"a field {_shown_target(code.strip())} ({name})")
+            parent = simple.getparent()
+            index = parent.index(simple)
+            for child in list(simple):
+                parent.insert(index, child)
+                index += 1
+            parent.remove(simple)
+            changed = True
+    # A field's code may be split over several runs ("INCLUDE", "PICTURE \"http…"): it is
+    # judged whole, between its begin and its separate (or end) marks; fields nest.
+    open_fields: list[list] = []
+    for element in root.iter(f"{{{W_NS}}}fldChar", f"{{{W_NS}}}instrText"):
+        if element.tag == f"{{{W_NS}}}instrText":
+            if open_fields and open_fields[-1] is not None:
+                open_fields[-1].append(element)
+            continue
+        mark = element.get(f"{{{W_NS}}}fldCharType")
+        if mark == "begin":
+            open_fields.append([])
+        elif mark in ("separate", "end") and open_fields:
+            parts = open_fields[-1]
+            code = "".join(part.text or "" for part in parts or ())
+            if parts and FETCHING_FIELD.match(code):
+                dropped.append(f"a field {_shown_target(code.strip())} ({name})")
+                for part in parts:
+                    part.text = ""
+                changed = True
+            if mark == "end":
+                open_fields.pop()
+            else:
+                open_fields[-1] = None  # judged: the result's runs follow
+    return changed
+
+
+def _serialize(root) -> bytes:
+    from lxml import etree
+
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _template_as_document(data: bytes) -> bytes:

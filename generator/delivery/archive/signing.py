@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import os
+import stat
 from pathlib import Path
 
 from ...core.errors import CartaError
@@ -126,13 +127,11 @@ class Signer:
     """The project's signing key, and what it signs: the manifest's head after a run."""
 
     def __init__(self, project: Project, folder: Path):
-        path = Path(os.path.abspath(project.root / project.settings.signing_key))
-        for place, why in ((folder, "the archive folder, which is shared as evidence"),
-                           (project.content, "content/, which the coalition shares")):
-            if path.is_relative_to(place) or path.resolve().is_relative_to(place.resolve()):
-                raise CartaError(f"carta.toml: archive.signing_key: {path} is inside {why}; "
-                                 "keep the private key outside it (and out of version "
-                                 "control)")
+        path = Path(os.path.abspath(project.root / Path(project.settings.signing_key)
+                                    .expanduser()))
+        if os.path.lexists(path):  # a missing key: load_key says so, in its own words
+            _check_key_place(path, project, folder)
+            _check_key_mode(path)
         self.folder = folder
         self.key = load_key(path, private=True)
         self.public = self.key.public_key()
@@ -165,6 +164,36 @@ class Signer:
             pass
         return [f"signed the manifest head ({count} entries) with key "
                 f"{key_id(self.public)} in {SIGNATURE}"]
+
+
+def _check_key_place(path: Path, project: Project, folder: Path) -> None:
+    """Refuse a private key kept where it would be shared: in the archive, in content/, or
+    anywhere else in the project, where one `git add -A` commits it. The path as named and
+    the file it leads to both count (a link in the project is one commit from a leak of
+    where the key is, and a link to the project one from the key itself)."""
+    where = "carta.toml: archive.signing_key"
+    for place, why in ((folder, "the archive folder, which is shared as evidence"),
+                       (project.content, "content/, which the coalition shares"),
+                       (project.root, f"the project ({project.root}), where 'git add -A' "
+                                      "would commit it")):
+        if path.is_relative_to(place) or path.resolve().is_relative_to(place.resolve()):
+            raise CartaError(f"{where}: {path} is inside {why}; keep the private key outside "
+                             "the project (and out of version control): move it, for "
+                             "example to ~/.config/carta/archive.key, run 'chmod 600' on it, "
+                             "and set signing_key to that path")
+
+
+def _check_key_mode(path: Path) -> None:
+    """Refuse a private key that others on the machine can read or change, as ssh does:
+    the signature would prove nothing about who made it."""
+    try:
+        mode = os.stat(path).st_mode  # the file a link leads to: its mode is what protects
+    except OSError:
+        return  # a link that leads nowhere, say: load_key says what it finds
+    if mode & 0o077:
+        raise CartaError(f"carta.toml: archive.signing_key: {path} can be read or changed by "
+                         f"other users (permissions {stat.S_IMODE(mode):04o}); a private key "
+                         f"must be its owner's alone: run 'chmod 600 {path}' and try again")
 
 
 def _raw_encoding():
