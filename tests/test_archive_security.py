@@ -83,14 +83,18 @@ def template(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("archive") / "repo"
     shutil.copytree(REPO / "content", root / "content")
     key = ed25519.Ed25519PrivateKey.generate()  # a throwaway key, made for this test only
-    (root / "keys").mkdir()
-    (root / "keys/archive.key").write_bytes(key.private_bytes(
+    # The private key lives outside the project and is its owner's alone, as carta demands;
+    # the public one may stay in the project.
+    private = tmp_path_factory.mktemp("private") / "archive.key"
+    private.write_bytes(key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption()))
+    private.chmod(0o600)
+    (root / "keys").mkdir()
     (root / "keys/archive.pub").write_bytes(key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     (root / "carta.toml").write_text((REPO / "carta.toml").read_text(encoding="utf-8")
-                                     + '\nsigning_key = "keys/archive.key"\n', encoding="utf-8")
+                                     + f'\nsigning_key = "{private}"\n', encoding="utf-8")
     first = run("--project", root, "archive")
     assert first.exit_code == 0, first.output
     assert "signed the manifest head (2 entries)" in first.output
@@ -498,7 +502,7 @@ def test_a_signature_by_another_key_or_edited_is_refused(archive, tmp_path):
 def test_entries_archived_without_the_key_are_reported_until_signed(archive):
     settings = archive.root / "carta.toml"
     signed_settings = settings.read_text()
-    settings.write_text(signed_settings.replace('signing_key = "keys/archive.key"\n', ""))
+    settings.write_text(signed_settings.replace(key_line(archive), ""))
     set_date(archive.root, "21")
     unsigned = run("--project", archive.root, "archive")
     assert unsigned.exit_code == 0, unsigned.output
@@ -512,19 +516,29 @@ def test_entries_archived_without_the_key_are_reported_until_signed(archive):
     assert archive.verify("--public-key", archive.public_key).exit_code == 0
 
 
+def key_line(archive: Archive) -> str:
+    """The line of carta.toml that names the private key (outside the project)."""
+    return re.search(r'signing_key = ".*"\n', (archive.root / "carta.toml").read_text())[0]
+
+
 @pytest.mark.parametrize(("key_path", "content", "expected"), [
     ("content/archive.key", None, "is inside content/, which the coalition shares"),
     ("output/archive/archive.key", None, "is inside the archive folder"),
-    ("keys/archive.key", b"not a key", "expected an Ed25519 private key in PEM form"),
+    ("keys/archive.key", None, "is inside the project"),
+    ("{outside}/other.key", b"not a key", "expected an Ed25519 private key in PEM form"),
     ("keys/missing.key", None, "keys/missing.key: no such file"),
 ])
-def test_a_misplaced_or_wrong_signing_key_is_refused(archive, key_path, content, expected):
+def test_a_misplaced_or_wrong_signing_key_is_refused(archive, tmp_path, key_path, content,
+                                                     expected):
+    key_path = key_path.format(outside=tmp_path)
+    private = re.search(r'signing_key = "(.*)"', key_line(archive))[1]
     if content is not None:
         (archive.root / key_path).write_bytes(content)
+        (archive.root / key_path).chmod(0o600)
     elif "missing" not in key_path:
-        shutil.copy(archive.root / "keys/archive.key", archive.root / key_path)
+        shutil.copy(private, archive.root / key_path)
     settings = archive.root / "carta.toml"
-    settings.write_text(settings.read_text().replace("keys/archive.key", key_path))
+    settings.write_text(settings.read_text().replace(private, key_path))
     result = run("--project", archive.root, "archive")
     assert result.exit_code == 1
     assert expected in result.output
@@ -541,7 +555,7 @@ def unchain(archive: Archive) -> dict:
     archive.save(data)
     (archive.folder / "manifest.sig").unlink()
     settings = archive.root / "carta.toml"
-    settings.write_text(settings.read_text().replace('signing_key = "keys/archive.key"\n', ""))
+    settings.write_text(settings.read_text().replace(key_line(archive), ""))
     return data
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..content import checks
 from ..content.blocks import ResponseSummary
-from ..content.letters import read_letter
+from ..content.letters import output_folders, read_letter
 from ..content.load import load_content
 from ..content.reader import did_you_mean
 from ..content.shared import read_recipients, read_senders, read_signatories
@@ -61,10 +61,11 @@ def validate(project: Project, only: tuple[str, ...] = (), drafts: bool = False,
     letters: dict[str, Letter] = {}
     failed: set[str] = set()  # ids (file stems) of letters with problems of their own
     queue = list(files)
+    owned = output_folders(project)  # letter ids that would write into carta's own folders
     while queue:
         path = queue.pop(0)
         letter, found = read_letter(load_content(project, path), senders, recipients,
-                                    project.settings.locales[0], signatories, drafts)
+                                    project.settings.locales[0], signatories, drafts, owned)
         problems += found
         if letter is None:
             failed.add(path.stem)

@@ -65,7 +65,7 @@ def build(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
         # A partner's template that is no DOCX, or ODT without LibreOffice: said before any
         # work, not once per document.
         if reference_doc is not None:
-            docx_package.read_reference(reference_doc)
+            docx_package.read_reference(reference_doc, warn)
         if "odt" in formats:
             odt.require_soffice()
         # The writer and the reference document are part of what a DOCX is made from.
