@@ -96,7 +96,7 @@ def _logo(project: Project, reader: Reader, fields: SourceMap, field: str) -> Pa
                        f"expected an image file, found '{name}', which is not a readable "
                        f"{path.suffix.lower().lstrip('.').upper()} image")
         return None
-    if pixels and pixels[0] * pixels[1] > MAX_LOGO_PIXELS:
+    if pixels and (not pixels[0] or pixels[0] * pixels[1] > MAX_LOGO_PIXELS):
         width, height = pixels
         found = f"{width:,} x {height:,} pixels" if width else f"more than {height:,} pixels"
         reader.problem(fields, "logo", field,
