@@ -11,6 +11,10 @@ into the YAML (or, for a translation, its PO catalog). Nothing is written.
 A field keeps its whole paragraph: text typed at a paragraph's end, just past the bookmark,
 still belongs to the field. Paragraphs outside every field (the date line, the address block,
 a paragraph a reviewer added) are compared in order and named by their place in the letter.
+
+The returned document comes from outside: it is read in a limited child process
+(generator/core/untrusted.py), and each part's size is judged from the zip directory before it
+is inflated.
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
 from ..core.errors import CartaError
-from ..outputs.docx import DocxWriter
+from ..core.project import size_text
+from ..core.untrusted import MB, Unparsed, run_limited
 from ..outputs.docx_fields import (
     PROP_LETTER,
     PROP_LOCALE,
@@ -40,6 +46,25 @@ from ..outputs.docx_xml import CUSTOM_NS, VT_NS, W_NS
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+
+
+# A letter's DOCX is some hundred kilobytes; a long report with pictures tens of megabytes.
+MAX_DOCX_BYTES = 100 * MB
+
+
+@dataclass(frozen=True)
+class ZipSizes:
+    """How far a returned DOCX may inflate, judged from its zip directory before any part is
+    inflated (zipfile never inflates a part past the size its directory declares)."""
+
+    part: int = 32 * MB  # one XML part: a letter's document.xml takes kilobytes
+    ratio: int = 200  # inflated / compressed, for parts over a megabyte (XML: about 10)
+    entries: int = 10_000  # files in the package
+
+
+ZIP_SIZES = ZipSizes()
+# What Word, LibreOffice and carta write; other methods (bzip2, lzma) are not a DOCX's.
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 
 
 def w(tag: str) -> str:
@@ -193,7 +218,44 @@ def _part_path(source: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
 
 
-def _rels(package: zipfile.ZipFile, part: str) -> dict[str, str]:
+class _Package:
+    """A DOCX's zip, each part read only after its declared size and method are judged."""
+
+    def __init__(self, data: bytes, shown: str, sizes: ZipSizes):
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.shown = shown
+        self.sizes = sizes
+        if len(self.zip.infolist()) > sizes.entries:
+            raise CartaError(f"{shown}: expected a Word document, found a zip of "
+                             f"{len(self.zip.infolist())} files (more than {sizes.entries}); "
+                             "nothing was compared")
+
+    def read(self, name: str) -> bytes:
+        """The bytes of part `name`; KeyError when there is none."""
+        info = self.zip.getinfo(name)
+        where = f"{self.shown}: its part {name}"
+        if info.flag_bits & 0x1:
+            raise CartaError(f"{where} is encrypted; save the document again without a "
+                             "password and compare that copy")
+        if info.compress_type not in _METHODS:
+            raise CartaError(f"{where} is compressed with method {info.compress_type}, not "
+                             "one a Word document uses (stored or deflate); save it again "
+                             "from Word or LibreOffice")
+        if info.file_size > self.sizes.part:
+            raise CartaError(f"{where} inflates to {size_text(info.file_size)}, more than the "
+                             f"{size_text(self.sizes.part)} carta reads in one part; not read")
+        if info.file_size > MB and \
+                info.file_size > self.sizes.ratio * max(info.compress_size, 1):
+            raise CartaError(f"{where} inflates to {info.file_size // max(info.compress_size, 1)}"
+                             f" times its size (a document's parts: about 10); not read")
+        try:
+            return self.zip.read(name)
+        except (zlib.error, zipfile.BadZipFile, EOFError, OSError) as error:
+            raise CartaError(f"{where} is damaged ({error}); save the document again and "
+                             "compare that copy") from None
+
+
+def _rels(package: _Package, part: str) -> dict[str, str]:
     """reltype -> part path, for the relationships of `part` ("" for the package)."""
     folder, name = posixpath.split(part)
     rels_path = posixpath.join(folder, "_rels", name + ".rels")
@@ -213,10 +275,11 @@ def _rels(package: zipfile.ZipFile, part: str) -> dict[str, str]:
 
 
 def read_docx(data: bytes, shown: str, names: dict[str, str] | None = None,
-              labels_by_field: dict[str, str] | None = None) -> Document:
+              labels_by_field: dict[str, str] | None = None,
+              sizes: ZipSizes | None = None) -> Document:
     """The paragraphs (body, then footnotes), comments and custom properties of a DOCX."""
     try:
-        package = zipfile.ZipFile(io.BytesIO(data))
+        package = _Package(data, shown, sizes or ZIP_SIZES)
         package_rels = _rels(package, "")
         main = next((path for kind, path in package_rels.items()
                      if kind.endswith("/officeDocument")), "word/document.xml")
@@ -278,6 +341,39 @@ def read_docx(data: bytes, shown: str, names: dict[str, str] | None = None,
         except (KeyError, etree.XMLSyntaxError):
             pass
     return Document(properties, walker.paragraphs, comments)
+
+
+def read_returned(file: Path, shown: str, names: dict[str, str] | None = None,
+                  labels_by_field: dict[str, str] | None = None) -> Document:
+    """read_docx of a document that came from outside: its size judged first, then read in a
+    limited child process. Raises CartaError, naming the file, when it cannot be read."""
+    try:
+        size = Path(file).stat().st_size
+    except OSError as error:
+        raise CartaError(f"{shown}: cannot read it ({error.strerror})") from None
+    if size > MAX_DOCX_BYTES:
+        raise CartaError(f"{shown}: expected a Word document of at most "
+                         f"{size_text(MAX_DOCX_BYTES)}, found {size_text(size)}; nothing was "
+                         "compared")
+    try:
+        read = run_limited(_read_in_child, Path(file), shown, names, labels_by_field,
+                           ZIP_SIZES)
+    except Unparsed as why:
+        raise CartaError(f"{shown}: {why}; nothing was compared") from None
+    if isinstance(read, str):  # what read_docx refused, with its own message
+        raise CartaError(read)
+    return read
+
+
+def _read_in_child(file: Path, shown: str, names, labels_by_field, sizes: ZipSizes):
+    """In the child: the Document, or the message of what read_docx refused."""
+    try:
+        return read_docx(file.read_bytes(), shown, names, labels_by_field, sizes)
+    except CartaError as error:
+        return error.message
+    except (etree.LxmlError, ValueError, NotImplementedError, RuntimeError, zlib.error) as error:
+        return (f"{shown}: not a Word document (.docx) that can be read ({error}); diff-docx "
+                "reads the DOCX copies carta makes, returned by a reviewer")
 
 
 # Comparing ---------------------------------------------------------------------------------
@@ -491,15 +587,12 @@ def diff_docx(project, file: Path, letter_id: str) -> Report:
     """What changed in `file`, a DOCX of `letter_id` returned by a reviewer."""
     from ..content import blocks
     from ..localization.catalogs import catalog_path
+    from ..outputs.docx import DocxWriter  # here: the reading child imports this module
     from ..pipeline.plan import plan
     from ..rendering.render import Renderer
 
     shown = str(file)
-    try:
-        data = Path(file).read_bytes()
-    except OSError as error:
-        raise CartaError(f"{shown}: cannot read it ({error.strerror})") from None
-    properties = read_docx(data, shown).properties
+    properties = read_returned(file, shown).properties
     made_for = properties.get(PROP_LETTER)
     if not made_for:
         raise CartaError(f"{shown}: not a DOCX made by carta (it has no '{PROP_LETTER}' custom "
@@ -525,7 +618,7 @@ def diff_docx(project, file: Path, letter_id: str) -> Report:
     labels = {f"references[{number}].text": f"[^{reference.id}]"
               for number, reference in enumerate(job.letter.references, start=1)}
     expected = read_docx(expected_bytes, "the letter", names, labels)
-    returned = read_docx(data, shown, names, labels)
+    returned = read_returned(file, shown, names, labels)
     wide = {name for paragraph in expected.paragraphs for name in paragraph.fields
             if all(name in s.fields for s in paragraph.segments if s.text.strip())}
     changes, now = compare(returned, expected, wide, order)

@@ -5,9 +5,14 @@ carta. Each command copies the document under content/ as it came, writes its te
 (for search and for quoting, with a marker before each page), and writes a YAML stub with what
 it could read from the document (an e-mail's Date and From, a PDF's creation date and author)
 and [[TODO: ...]] placeholders for the rest, which `carta check` refuses until a person fills
-them. Nothing is ever overwritten: every file is written with write_new, after checking that
-none of them exists. Where the documents live, and what the archive keeps of them, is
+them. Where the documents live, and what the archive keeps of them, is
 generator/campaign/documents.py.
+
+Nothing is ever overwritten: every file is written with write_new, after checking that none of
+them exists, and the stub last: a run cut short leaves files that no YAML names, which `carta
+check` reports and the same command, run again, finishes. What a document says is read in a
+limited child process (generator/authoring/received.py); one that cannot be read is kept all
+the same, marked "unreadable, text not extracted".
 
 OCR is OCRmyPDF's command (Tesseract underneath), run from this module alone: it keeps a
 searchable PDF/A beside the original. OCR text has errors (accents, ñ, digits, URLs are
@@ -18,18 +23,14 @@ must be checked against the document.
 from __future__ import annotations
 
 import datetime
-import email
-import email.policy
 import json
 import os
-import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from email.utils import parseaddr
-from html.parser import HTMLParser
 from pathlib import Path
 
 from ..campaign import chains, documents, responses
@@ -37,8 +38,11 @@ from ..campaign.assemble import validate
 from ..content.reader import SLUG, SLUG_MAX
 from ..core.errors import CartaError
 from ..core.project import Project
-from ..core.write import write_new
+from ..core.untrusted import Unparsed
+from ..core.write import safe_folder, write_new
 from ..localization import locales
+from . import received
+from .received import Facts
 
 # Tesseract's language data for carta's locales (Debian: tesseract-ocr-<code>).
 OCR_LANGUAGES = {"es": "spa", "en": "eng", "fr": "fra", "pt": "por", "de": "deu", "it": "ita"}
@@ -59,119 +63,25 @@ class Intake:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What a document says about itself: when, from whom, and its text page by page."""
-
-    date: datetime.date | None = None
-    name: str | None = None  # the sender's name (From, or the PDF's author)
-    address: str | None = None  # the sender's e-mail address
-    pages: list[str] = field(default_factory=list)  # a PDF's text, page by page
-    sections: list[tuple[str, str]] = field(default_factory=list)  # (heading, text)
-
-
-# Reading documents ---------------------------------------------------------------------------
-
-def pdf_pages(path: Path) -> list[str]:
-    """The text of each page (the text layer, which OCR adds to a scan)."""
-    import pypdfium2  # a dependency already, for the site's thumbnails
-
-    document = pypdfium2.PdfDocument(path)
-    try:
-        pages = []
-        for page in document:
-            text = page.get_textpage().get_text_range()
-            pages.append(text.replace("\r\n", "\n").replace("\r", "\n").strip())
-        return pages
-    finally:
-        document.close()
-
-
-def _pdf_date(value: str | None) -> datetime.date | None:
-    """A PDF date ("D:20240410120000+02'00'") as a date."""
-    found = re.match(r"(?:D:)?(\d{4})(\d\d)(\d\d)", value or "")
-    if not found:
-        return None
-    try:
-        return datetime.date(*(int(part) for part in found.groups()))
-    except ValueError:
-        return None
-
-
-def pdf_facts(path: Path) -> Facts:
-    import pypdfium2
-
-    try:
-        document = pypdfium2.PdfDocument(path)
-    except pypdfium2.PdfiumError as error:
-        raise CartaError(f"{path}: expected a PDF that opens, found one that does not "
-                         f"({error})") from None
-    try:
-        metadata = document.get_metadata_dict()
-    finally:
-        document.close()
-    author = (metadata.get("Author") or "").strip() or None
-    return Facts(_pdf_date(metadata.get("CreationDate")), author, None, pdf_pages(path))
-
-
-class _Text(HTMLParser):
-    """The text of an HTML e-mail body, for a message without a plain-text part."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def eml_facts(path: Path) -> Facts:
-    """Date and From from the headers; the body's text, then each PDF attachment's."""
-    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    date = None
-    try:
-        date_header = message["Date"]
-        if date_header is not None and date_header.datetime is not None:
-            date = date_header.datetime.date()
-    except (TypeError, ValueError, AttributeError):
-        pass
-    name, address = parseaddr(str(message.get("From", "")))
-    sections = []
-    body = message.get_body(preferencelist=("plain", "html"))
-    if body is not None:
-        text = body.get_content()
-        if body.get_content_subtype() == "html":
-            parser = _Text()
-            parser.feed(text)
-            text = "".join(parser.parts)
-        subject = str(message.get("Subject", "")).strip()
-        sections.append((f"message{': ' + subject if subject else ''}", text.strip()))
-    for part in message.iter_attachments():
-        filename = part.get_filename() or "attachment"
-        if part.get_content_type() != "application/pdf" and \
-                not filename.lower().endswith(".pdf"):
-            sections.append((f"attachment {filename}", "(not a PDF: its text is not read)"))
-            continue
-        with tempfile.TemporaryDirectory() as scratch:
-            attached = Path(scratch) / "attachment.pdf"
-            attached.write_bytes(part.get_content())
-            try:
-                pages = pdf_pages(attached)
-            except Exception as error:  # a broken attachment must not stop the intake
-                sections.append((f"attachment {filename}", f"(unreadable PDF: {error})"))
-                continue
-        for number, page in enumerate(pages, start=1):
-            sections.append((f"attachment {filename}, page {number}", page))
-    return Facts(date, name.strip() or None, address.strip().lower() or None, [], sections)
-
-
 def document_facts(path: Path) -> Facts:
-    return eml_facts(path) if path.suffix.lower() == ".eml" else pdf_facts(path)
+    """What a received document says, read within limits (generator/authoring/received.py)."""
+    return received.read_facts(path)
+
+
+def _pages(path: Path) -> Facts:
+    """A PDF's pages, read within limits; Facts saying why when they cannot be."""
+    try:
+        return Facts(pages=received.read_pages(path))
+    except Unparsed as error:
+        return Facts(unreadable=str(error))
 
 
 def text_file(facts: Facts, shown: str, ocr_language: str | None) -> bytes:
     """The document's text as it is kept beside it: a header saying where it comes from (and,
     after OCR, that it has errors), then each page or part under a marker."""
+    if facts.unreadable:
+        return (f"[carta: {shown} is unreadable, text not extracted: {facts.unreadable}. The "
+                "document is kept as it came; read it in a viewer.]\n").encode()
     how = (f"read by OCR (Tesseract, language {ocr_language}). {OCR_CAVEAT}." if ocr_language
            else "extracted from its text layer; check quotes against the document.")
     lines = [f"[carta: the text of {shown}, {how}]"]
@@ -259,6 +169,59 @@ def _free(project: Project, paths: list[Path]) -> None:
                          "choose another --id, nothing was changed")
 
 
+def _claim(project: Project, stub: Path, document: Path, data: bytes,
+           derived: list[Path]) -> set[Path]:
+    """Refuse before writing anything if any file of this intake exists already, unless an
+    interrupted run of the same document left them: then the files it left (written whole,
+    each by write_new) are kept, and returned, so that this run writes only the rest. The
+    stub is written last, so no stub means the earlier run did not finish."""
+    if os.path.lexists(stub):
+        _free(project, [stub, document, *derived])
+    there = [path for path in (document, *derived) if os.path.lexists(path)]
+    if not there:
+        return set()
+    if document in there and _same_bytes(document, data):
+        return set(there)
+    names = ", ".join(project.shown(path) for path in there)
+    them = "it" if len(there) == 1 else "them"
+    raise CartaError(f"{names} {'is' if len(there) == 1 else 'are'} left from an interrupted "
+                     f"run for another document (no YAML names {them}); remove {them}, or "
+                     "choose another --id; nothing was changed")
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file (not a link) holding exactly `data`."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _commit(writes: list[tuple[Path, bytes]], kept: set[Path]) -> None:
+    """Write each file not kept from an interrupted run, in order: the stub comes last, and
+    is what makes the others a finished intake."""
+    for path, data in writes:
+        if path not in kept:
+            write_new(path, data)
+
+
+def _resumed(project: Project, kept: set[Path]) -> list[str]:
+    if not kept:
+        return []
+    names = ", ".join(project.shown(path) for path in sorted(kept))
+    return [f"finished what an interrupted run began: kept {names}, wrote the rest"]
+
+
+def _unreadable_note(project: Project, document: Path, facts: Facts) -> list[str]:
+    if not facts.unreadable:
+        return []
+    return [f"{project.shown(document)} is unreadable, text not extracted: {facts.unreadable}. "
+            "The document is kept as it came; read it in a viewer and fill in the stub by hand"]
+
+
 def _folded(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
@@ -324,41 +287,56 @@ def add_response(project: Project, file: Path, replies_to: str, sender: str | No
     if ident in letters or (project.letters_dir / f"{ident}.yaml").exists():
         raise CartaError(f"'{ident}' is a letter's id; choose another --id, nothing was changed")
 
-    folder = project.content / responses.RESPONSES_DIR
+    # Every folder written goes through the rule for output/: a committed link
+    # content/responses -> /elsewhere must not turn these writes into writes there.
+    folder = safe_folder(project.root, project.content / responses.RESPONSES_DIR)
     stub = folder / f"{ident}.yaml"
     document = folder / f"{ident}{suffix}"
     text = folder / f"{ident}.txt"
     searchable = folder / f"{ident}.ocr.pdf" if ocr else None
-    _free(project, [stub, document, text, *([searchable] if searchable else [])])
+    kept = _claim(project, stub, document, data, [text, *([searchable] if searchable else [])])
 
-    notes = []
+    notes = _resumed(project, kept)
+    writes = [(document, data)]
     with tempfile.TemporaryDirectory() as scratch:
-        if ocr:
+        if ocr and facts.unreadable:
+            notes.append("not read by OCR either: the document is unreadable")
+            ocr, searchable = False, None
+        elif ocr and searchable in kept:  # made by the interrupted run: read, not made again
+            facts = _with_pages(facts, _pages(searchable))
+        elif ocr:
             made = Path(scratch) / "ocr.pdf"
             run_ocr(file, made, ocr_language(language))
-            facts = Facts(facts.date, facts.name, facts.address, pdf_pages(made))
-            write_new(searchable, made.read_bytes())
-        write_new(document, data)
-    if suffix == ".pdf" and not any(facts.pages):
-        notes.append("no text found in the PDF: it is probably a scan. Nothing in it can be "
-                     "searched or quoted until it is read by OCR (add --ocr)")
-    write_new(text, text_file(facts, project.shown(document),
-                              ocr_language(language) if ocr else None))
+            facts = _with_pages(facts, _pages(made))
+            writes.append((searchable, made.read_bytes()))
+        if suffix == ".pdf" and not facts.unreadable and not any(facts.pages):
+            notes.append("no text found in the PDF: it is probably a scan. Nothing in it can "
+                         "be searched or quoted until it is read by OCR (add --ocr)")
+        notes += _unreadable_note(project, document, facts)
+        writes.append((text, text_file(facts, project.shown(document),
+                                       ocr_language(language) if ocr else None)))
 
-    # The demands the reply may speak to: those still open when it came.
-    open_now = chains.open_demands(letter, letters, content.responses, until=date)
-    write_new(stub, _response_stub(
-        ident, letter, sender, found_sender, date, read_date, language, file, suffix,
-        document.relative_to(project.content).as_posix(),
-        searchable.relative_to(project.content).as_posix() if searchable else None,
-        text.relative_to(project.content).as_posix(), open_now, ocr).encode("utf-8"))
+        # The demands the reply may speak to: those still open when it came.
+        open_now = chains.open_demands(letter, letters, content.responses, until=date)
+        writes.append((stub, _response_stub(
+            ident, letter, sender, found_sender, date, read_date, language, file, suffix,
+            document.relative_to(project.content).as_posix(),
+            searchable.relative_to(project.content).as_posix() if searchable else None,
+            text.relative_to(project.content).as_posix(), open_now, ocr,
+            facts.unreadable).encode("utf-8")))
+        _commit(writes, kept)
     if ocr:
         notes.append(OCR_CAVEAT)
     return Intake(stub, document, text, searchable, notes)
 
 
+def _with_pages(facts: Facts, read: Facts) -> Facts:
+    """The facts of the document, with the pages (or the reason there are none) of `read`."""
+    return Facts(facts.date, facts.name, facts.address, read.pages, unreadable=read.unreadable)
+
+
 def _response_stub(ident, letter, sender, found_sender, date, read_date, language, file,
-                   suffix, document, searchable, text, demands, ocr) -> str:
+                   suffix, document, searchable, text, demands, ocr, unreadable=None) -> str:
     read_from = "the e-mail's" if suffix == ".eml" else "the PDF's"
     lines = [
         f"# Reply to {letter.id} ({letter.date.isoformat()}), recorded by carta response add "
@@ -368,6 +346,8 @@ def _response_stub(ident, letter, sender, found_sender, date, read_date, languag
         "# the reply implies. 'carta check' lists what is left.",
         f"# Its text, for search and quoting: content/{text}"
         + (" (read by OCR: it has errors; quote from the document itself)." if ocr else "."),
+        *([f"# Unreadable, text not extracted: {unreadable}. Read the document itself."]
+          if unreadable else []),
         f"id: {ident}",
     ]
     if date is None:
@@ -440,24 +420,34 @@ def import_scan(project: Project, file: Path, date: datetime.date, ident: str,
     if (project.content / responses.RESPONSES_DIR / f"{ident}.yaml").exists():
         raise CartaError(f"'{ident}' is a reply's id; choose another --id, nothing was changed")
 
-    stub = project.letters_dir / f"{ident}.yaml"
+    stub = safe_folder(project.root, project.letters_dir) / f"{ident}.yaml"
     original, searchable = documents.scan_paths(project, ident)
+    safe_folder(project.root, original.parent)
     text = original.with_suffix(".txt")
-    _free(project, [stub, original, text, *([searchable] if ocr else [])])
-    notes = []
+    kept = _claim(project, stub, original, data, [text, *([searchable] if ocr else [])])
+    notes = _resumed(project, kept)
+    writes = [(original, data)]
     with tempfile.TemporaryDirectory() as scratch:
-        facts = Facts(pages=pdf_pages(file))
-        if ocr:
+        facts = _pages(file)
+        if ocr and facts.unreadable:
+            notes.append("not read by OCR either: the scan is unreadable")
+            ocr = False
+        elif ocr and searchable in kept:  # made by the interrupted run: read, not made again
+            facts = _pages(searchable)
+            notes.append(OCR_CAVEAT)
+        elif ocr:
             made = Path(scratch) / "ocr.pdf"
             run_ocr(file, made, ocr_language(language))
-            facts = Facts(pages=pdf_pages(made))
-            write_new(searchable, made.read_bytes())
+            facts = _pages(made)
+            writes.append((searchable, made.read_bytes()))
             notes.append(OCR_CAVEAT)
-        write_new(original, data)
-    write_new(text, text_file(facts, project.shown(original),
-                              ocr_language(language) if ocr else None))
-    write_new(stub, _scan_stub(ident, date, language, sender, recipients, project,
-                               original, searchable if ocr else None, text).encode("utf-8"))
+        notes += _unreadable_note(project, original, facts)
+        writes.append((text, text_file(facts, project.shown(original),
+                                       ocr_language(language) if ocr else None)))
+        writes.append((stub, _scan_stub(ident, date, language, sender, recipients, project,
+                                        original, searchable if ocr else None,
+                                        text).encode("utf-8")))
+        _commit(writes, kept)
     return Intake(stub, original, text, searchable if ocr else None, notes)
 
 

@@ -18,6 +18,7 @@ generator/content/blocks.py.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from ..core.errors import Problem
 from ..core.model import DEMAND_STATUSES, CarriedDemand, DemandStatusList, Letter, Recipient
 from ..core.project import Project, Unreadable, read_content_file
 from ..localization import catalogs
-from . import chains
+from . import chains, documents
 
 RESPONSES_DIR = "responses"
 RESPONSE_FIELDS = ("id", "date", "from", "replies_to", "language", "summary", "document",
@@ -322,8 +323,15 @@ def read_all(project: Project, known: Campaign,
     letters are read (some letters were chosen: the others' responses are left alone)."""
     problems: list[Problem] = []
     found: list[Response] = []
+    named: set[Path] = set()  # the files replies name, valid or not: none is an orphan
     for path in response_files(project):
         loaded = load_content(project, path)
+        for key in ("document", "searchable"):
+            value = loaded.data.get(key) if isinstance(loaded.data, dict) else None
+            if isinstance(value, str):
+                # A loop of links or a NUL byte is the field's own problem, reported with it.
+                with contextlib.suppress(OSError, RuntimeError, ValueError):
+                    named.add((project.content / value).resolve())
         target = loaded.data.get("replies_to") if isinstance(loaded.data, dict) else None
         if letter_ids is not None and target not in letter_ids:
             continue
@@ -333,6 +341,8 @@ def read_all(project: Project, known: Campaign,
             continue
         problems += _translation_problems(project, response)
         found.append(response)
+    if letter_ids is None:  # every reply read: what none of them names is known
+        problems += documents.orphans(project, RESPONSES_DIR, named)
     found.sort(key=lambda response: (response.date, response.id))
     return found, problems
 

@@ -18,6 +18,10 @@ RECIPIENT_FIELDS = ("name", "salutation", "role", "organization", "address", "em
 SIGNATORY_FIELDS = ("kind", "name", "place", "country", "url", "logo", "affiliation", "sort_as")
 LOGO_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
+# Judged from the image's header before anything decodes it: a 50 KB PNG can declare
+# 20,000 x 20,000 pixels, which the PDF engine would inflate to gigabytes. A logo printed
+# 5 cm wide at 600 dpi is about 1,200 pixels across.
+MAX_LOGO_PIXELS = 5000 * 5000
 
 
 def read_senders(project: Project, loaded: YamlFile) -> tuple[dict[str, Sender], list[Problem]]:
@@ -85,28 +89,51 @@ def _logo(project: Project, reader: Reader, fields: SourceMap, field: str) -> Pa
                        f"expected an image of at most {MAX_LOGO_BYTES // (1024 * 1024)} MB, "
                        f"found {path.stat().st_size / (1024 * 1024):.1f} MB at '{name}'")
         return None
-    if not _is_image(path):
+    pixels = _image_pixels(path)
+    if pixels is None:
         # Caught here, the file is named; caught by the PDF engine, its bytes were printed.
         reader.problem(fields, "logo", field,
                        f"expected an image file, found '{name}', which is not a readable "
                        f"{path.suffix.lower().lstrip('.').upper()} image")
         return None
+    if pixels and (not pixels[0] or pixels[0] * pixels[1] > MAX_LOGO_PIXELS):
+        width, height = pixels
+        found = f"{width:,} x {height:,} pixels" if width else f"more than {height:,} pixels"
+        reader.problem(fields, "logo", field,
+                       f"expected an image of at most {MAX_LOGO_PIXELS:,} pixels (5,000 x "
+                       f"5,000), found {found} in '{name}'; scale it down (a logo needs about "
+                       "1,200 pixels across)")
+        return None
     return path
 
 
-def _is_image(path: Path) -> bool:
-    """Whether the file really is an image of its kind (Pillow checks the raster formats)."""
+def _image_pixels(path: Path) -> tuple[int, int] | None:
+    """The width and height a raster image declares, read from its header without decoding
+    it ((0, n) for one of over n pixels, too large even to open); () for an SVG that looks
+    like one; None for a file that is not a readable image of its kind (Pillow checks the
+    raster formats)."""
     if path.suffix.lower() == ".svg":
         head = path.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        return head.startswith(b"<") and b"<svg" in head
+        return () if head.startswith(b"<") and b"<svg" in head else None
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
-            image.verify()
-        return True
+        with warnings.catch_warnings():
+            # Pillow warns of a "decompression bomb" past 89 million pixels and refuses past
+            # twice that: the size is judged here, against a far smaller limit.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                size = image.size
+                if size[0] * size[1] > MAX_LOGO_PIXELS:
+                    return size
+                image.verify()  # the file's structure and checksums, still without decoding
+        return size
+    except Image.DecompressionBombError:
+        return (0, 2 * (Image.MAX_IMAGE_PIXELS or 0))
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return False
+        return None
 
 
 def read_recipients(loaded: YamlFile) -> tuple[dict[str, Recipient], list[Problem]]:
