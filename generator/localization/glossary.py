@@ -59,6 +59,11 @@ RULE_FIELDS = ("use", "forms", "gloss", "forbidden", "note")
 MAX_PHRASE = 200
 # A note is read by translators in their PO editor; a page of text belongs in the README.
 MAX_NOTE = 1000
+# A letters project's glossary holds tens of terms (this repository's: 26); a termbase of
+# thousands is pasted data, and every term is looked for in every message of every letter.
+MAX_TERMS = 2000
+# The forms of a term, or the forms or forbidden variants of a translation: a few each.
+MAX_PHRASES = 50
 
 
 @dataclass(frozen=True)
@@ -287,6 +292,12 @@ class _GlossaryReader(Reader):
                 or default_language
         listed = self.items(top, "terms", "terms", top.get("terms"),
                             "a list of terms (- term: ...)") if "terms" in top else None
+        if listed is not None and len(listed) > MAX_TERMS:
+            # Over the limit nothing is read: reading and matching time is what it bounds.
+            self.problem(top, "terms", "terms",
+                         f"expected at most {MAX_TERMS:,} terms, found {len(listed):,}; keep "
+                         "the terms translators of these letters need")
+            listed = None
         terms = []
         sources: dict[str, int] = {}  # a source form, as compared, -> the line of its term
         for index, item in enumerate(listed or ()):
@@ -391,6 +402,10 @@ class _GlossaryReader(Reader):
             phrase = self._phrase(mapping, key, field_name, value)
             return (phrase,) if phrase else ()
         listed = self.items(mapping, key, field_name, value, "a text or a list of texts")
+        if listed is not None and len(listed) > MAX_PHRASES:
+            self.problem(mapping, key, field_name,
+                         f"expected at most {MAX_PHRASES} entries, found {len(listed):,}")
+            return ()
         found = [self._phrase(listed, index, f"{field_name}[{index + 1}]", item)
                  for index, item in enumerate(listed or ())]
         return tuple(phrase for phrase in found if phrase)
