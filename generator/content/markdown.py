@@ -13,6 +13,7 @@ import bisect
 import functools
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
@@ -230,6 +231,67 @@ def citation_order(texts: Iterable[str]) -> list[str]:
             if label not in order:
                 order.append(label)
     return order
+
+
+@dataclass(frozen=True)
+class Runs:
+    """What a text prints that the layout cannot break at will: its words (unbroken runs of
+    text as a reader sees them, Markdown marks left out), the web addresses it shows, and the
+    addresses of its named links (printed after the link or in a note, as the letter says)."""
+
+    words: tuple[str, ...]
+    addresses: tuple[str, ...]
+    link_targets: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=8192)
+def runs(text: str) -> Runs:
+    """The words and addresses of `text`, as a reader of the printed letter meets them."""
+    pieces: list[tuple[str, bool]] = []  # (text, whether it shows a web address)
+    targets: list[str] = []
+    for token in parse(text):
+        pieces.append((" ", False))  # blocks never run into each other
+        shows_address = False
+        for index, child in enumerate(token.children or ()):
+            if child.type == "link_open":
+                shows_address = _shows_its_address(token.children, index)
+                if not shows_address:
+                    targets.append(str(child.attrs["href"]))
+            elif child.type == "link_close":
+                shows_address = False
+            elif child.type in ("text", "code_inline"):
+                pieces.append((child.content, shows_address))
+            elif child.type == "image":
+                pieces.append((child.content, False))
+            elif child.type == "footnote_ref":
+                pieces.append(("1", False))  # the call: a number that sticks to its word
+            elif child.type in ("softbreak", "hardbreak"):
+                pieces.append((" ", False))
+            # Emphasis marks print nothing: "pal**abra**" is one word on the page.
+    words, addresses = [], []
+    current, address = [], False
+    for piece, shows_address in [*pieces, (" ", False)]:
+        for part in _SPACES.split(piece):
+            if _SPACES.fullmatch(part):
+                if current:
+                    (addresses if address else words).append("".join(current))
+                current, address = [], False
+            elif part:
+                current.append(part)
+                address = address or shows_address
+    return Runs(tuple(words), tuple(addresses), tuple(targets))
+
+
+# Where a line may break: white space, but not the no-break spaces ("art.\u00a05"), which glue
+# their neighbours into one run as far as line breaking is concerned.
+_SPACES = re.compile(r"([^\S\u00a0\u2007\u202f]+)")
+
+
+@functools.lru_cache(maxsize=8192)
+def plain_runs(text: str) -> Runs:
+    """The words of a text shown as written (a subject, a place): no Markdown, no links."""
+    return Runs(tuple(part for part in _SPACES.split(text) if part and not _SPACES.fullmatch(part)),
+                (), ())
 
 
 def block_kinds(text: str) -> list[str]:

@@ -37,6 +37,10 @@ class Settings:
     # archive manifest's head; the private key must never be committed.
     signing_key: str | None = None
     public_key: str | None = None
+    # Seconds one document may take to build before it is stopped and named ([build]
+    # document_timeout): the letters carta knows build in seconds, so a document at two minutes
+    # is stuck, and the others are made meanwhile.
+    document_timeout: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -190,12 +194,13 @@ def _read_settings(path: Path) -> Settings:
         raise ContentError([Problem(SETTINGS_FILE, None, None, "", message,
                                     rank=Rank.UNREADABLE)]) from None
     problems: list[Problem] = []
-    known = {"project", "archive", "mail"}
+    # In the order messages list them: the first three alphabetically, as they always were.
+    known = dict.fromkeys(("archive", "mail", "project", "build"))
     for key in data:
         if key not in known:
             problems.append(Problem(SETTINGS_FILE, None, None, key,
-                                    f"unknown section; expected: {', '.join(sorted(known))}"))
-    for key in known & data.keys():
+                                    f"unknown section; expected: {', '.join(known)}"))
+    for key in known.keys() & data.keys():
         if not isinstance(data[key], dict):
             problems.append(Problem(SETTINGS_FILE, None, None, key,
                                     f"expected a [{key}] section, found {data[key]!r}"))
@@ -243,6 +248,19 @@ def _read_settings(path: Path) -> Settings:
             problems.append(Problem(SETTINGS_FILE, None, None, f"archive.{key}",
                                     "unknown setting; expected folder, signing_key or "
                                     "public_key"))
+    build = data.get("build", {})
+    timeout = build.get("document_timeout", settings.document_timeout)
+    # At most a day: a number the timer takes (TOML also allows inf and nan).
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) \
+            or not 0 < timeout <= 86_400:
+        problems.append(Problem(SETTINGS_FILE, None, None, "build.document_timeout",
+                                "expected a number of seconds above 0 and at most 86400 (a "
+                                f"day), such as 120, found {timeout!r}"))
+        timeout = settings.document_timeout
+    for key in build:
+        if key != "document_timeout":
+            problems.append(Problem(SETTINGS_FILE, None, None, f"build.{key}",
+                                    "unknown setting; expected document_timeout"))
     mail = data.get("mail", {})
     mail_keys = {"from": str, "host": str, "port": int, "user": str, "starttls": bool}
     if not isinstance(mail, dict):
@@ -271,4 +289,5 @@ def _read_settings(path: Path) -> Settings:
                                                 rank=Rank.SETTINGS) for problem in problems])
     return Settings(locales=tuple(locales), paper=paper, links=links, archive=folder,
                     mail=dict(mail),
-                    signing_key=keys["signing_key"], public_key=keys["public_key"])
+                    signing_key=keys["signing_key"], public_key=keys["public_key"],
+                    document_timeout=float(timeout))

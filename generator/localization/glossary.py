@@ -39,7 +39,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
 
@@ -49,6 +49,7 @@ from ..core.errors import ContentError, Problem
 from ..core.model import Letter
 from ..core.project import Project
 from . import catalogs
+from .phrases import Occurrence, PhraseFinder, fold
 
 GLOSSARY_FILE = "glossary.yaml"
 TOP_FIELDS = ("language", "terms")
@@ -58,6 +59,11 @@ RULE_FIELDS = ("use", "forms", "gloss", "forbidden", "note")
 MAX_PHRASE = 200
 # A note is read by translators in their PO editor; a page of text belongs in the README.
 MAX_NOTE = 1000
+# A letters project's glossary holds tens of terms (this repository's: 26); a termbase of
+# thousands is pasted data, and every term is looked for in every message of every letter.
+MAX_TERMS = 2000
+# The forms of a term, or the forms or forbidden variants of a translation: a few each.
+MAX_PHRASES = 50
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,8 @@ class Glossary:
     language: str
     terms: tuple[Term, ...]
     shown_as: str
+    # The finder of each locale's translations, made at its first use.
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def applies(self, letter: Letter, locale: str) -> bool:
         return bool(self.terms) and letter.language == self.language \
@@ -99,18 +107,31 @@ class Glossary:
     def found(self, text: str) -> list[tuple[Term, str]]:
         """The terms in a source text, each once, in order of first appearance, with the form
         the text uses; the longest match wins where two overlap."""
-        plain = _plain(text)
-        matches = [(match.start(), match.end(), term, form)
-                   for term in self.terms for form in term.forms
-                   for match in _pattern(form).finditer(plain)]
-        matches.sort(key=lambda match: (match[0], match[0] - match[1]))
+        finder, owners = self._sources
         chosen: dict[int, tuple[Term, str]] = {}
         end = 0
-        for start, stop, term, form in matches:
-            if start >= end:
-                chosen.setdefault(id(term), (term, form))
-                end = stop
+        for occurrence in finder.occurrences(_plain(text)):  # by start, the longest first
+            if occurrence.start >= end:
+                for term, form in owners[occurrence.key]:
+                    chosen.setdefault(id(term), (term, form))
+                end = occurrence.end
         return list(chosen.values())
+
+    @functools.cached_property
+    def _sources(self) -> tuple[PhraseFinder, dict[str, list[tuple[Term, str]]]]:
+        """One finder for every form of every term, and who owns each form."""
+        owners: dict[str, list[tuple[Term, str]]] = {}
+        for term in self.terms:
+            for form in term.forms:
+                owners.setdefault(fold(_normal(form)), []).append((term, form))
+        return PhraseFinder(owners), owners
+
+    def _targets(self, locale: str) -> _Targets:
+        """The finder for everything a translation into `locale` is searched for, built once."""
+        if locale not in self._cache:
+            rules = [rule for term in self.terms if (rule := term.rule(locale))]
+            self._cache[locale] = _Targets(rules)
+        return self._cache[locale]
 
     def where(self, line: int | None) -> str:
         return f"{self.shown_as}:{line}" if line else self.shown_as
@@ -122,7 +143,7 @@ class Glossary:
         if not self.applies(letter, locale) or translation is None \
                 or translation.catalog is None:
             return []
-        rules = [rule for term in self.terms if (rule := term.rule(locale))]
+        targets = self._targets(locale)
         seen: set[int] = set()
         findings = []
         for message in catalogs.messages(letter):
@@ -140,24 +161,19 @@ class Glossary:
                     translation.shown_as, entry.lineno if entry else None, None, message.field,
                     f"msgctxt \"{message.context}\": glossary: {detail} ({self.where(line)})"))
 
-            plain = _plain(text)
+            occurrences = targets.finder.occurrences(_plain(text))
+            present = {occurrence.key for occurrence in occurrences}
             for term, form, rule in found:
-                if not any(_pattern(accepted).search(plain) for accepted in rule.forms):
+                if not any(fold(_normal(accepted)) in present for accepted in rule.forms):
                     finding(f"the source says \"{form}\"; translate it as "
                             f"{_either(rule.forms)}", rule.line)
-                if id(term) in first and rule.gloss and not _pattern(rule.gloss).search(plain):
+                if id(term) in first and rule.gloss \
+                        and fold(_normal(rule.gloss)) not in present:
                     finding(f"\"{form}\" is first used here, in reading order; add the gloss "
                             f"\"{rule.gloss}\"", rule.line)
-            accepted = [match.span() for rule in rules for form in rule.forms
-                        for match in _pattern(form).finditer(plain)]
-            for rule in rules:
-                for variant in rule.forbidden:
-                    for match in _pattern(variant).finditer(plain):
-                        if not any(start <= match.start() and match.end() <= end
-                                   for start, end in accepted):
-                            finding(f"\"{match.group()}\" is a forbidden variant in "
-                                    f"{rule.locale}; write {_either(rule.forms)}", rule.line)
-                            break
+            for rule, shown in targets.forbidden_in(occurrences):
+                finding(f"\"{shown}\" is a forbidden variant in {rule.locale}; write "
+                        f"{_either(rule.forms)}", rule.line)
         return findings
 
     def comments(self, letter: Letter, locale: str) -> dict[tuple[str, str], list[str]]:
@@ -207,11 +223,35 @@ def _plain(text: str) -> str:
     return _MARKERS.sub(" ", _normal(text))
 
 
-@functools.lru_cache(maxsize=4096)
-def _pattern(phrase: str) -> re.Pattern[str]:
-    words = _normal(phrase).split()
-    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)",
-                      re.IGNORECASE)
+class _Targets:
+    """What translations into one locale are searched for: every accepted form, gloss and
+    forbidden variant of its rules, in one finder."""
+
+    def __init__(self, rules: list[Rule]):
+        self.accepted = {fold(_normal(form)) for rule in rules for form in rule.forms}
+        # A forbidden variant -> the rules that forbid it, in glossary order.
+        self.forbidders: dict[str, list[tuple[int, int, Rule]]] = {}
+        for number, rule in enumerate(rules):
+            for index, variant in enumerate(rule.forbidden):
+                self.forbidders.setdefault(fold(_normal(variant)), []).append(
+                    (number, index, rule))
+        self.finder = PhraseFinder([*self.accepted, *self.forbidders,
+                                    *(_normal(rule.gloss) for rule in rules if rule.gloss)])
+
+    def forbidden_in(self, occurrences: list[Occurrence]) -> list[tuple[Rule, str]]:
+        """(rule, variant as written) for each forbidden variant that stands in the text
+        outside every accepted form, at its first such place; in the glossary's order."""
+        reach = -1  # the furthest end of an accepted form begun so far
+        first: dict[str, str] = {}
+        for occurrence in occurrences:  # by start, the longest first
+            if occurrence.key in self.accepted:  # a form both accepted and forbidden is fine
+                reach = max(reach, occurrence.end)
+            elif occurrence.key in self.forbidders and occurrence.key not in first \
+                    and occurrence.end > reach:
+                first[occurrence.key] = occurrence.shown
+        owners = sorted((number, index, key, rule) for key in first
+                        for number, index, rule in self.forbidders[key])
+        return [(rule, first[key]) for _, _, key, rule in owners]
 
 
 # Reading content/glossary.yaml --------------------------------------------------------------
@@ -252,6 +292,12 @@ class _GlossaryReader(Reader):
                 or default_language
         listed = self.items(top, "terms", "terms", top.get("terms"),
                             "a list of terms (- term: ...)") if "terms" in top else None
+        if listed is not None and len(listed) > MAX_TERMS:
+            # Over the limit nothing is read: reading and matching time is what it bounds.
+            self.problem(top, "terms", "terms",
+                         f"expected at most {MAX_TERMS:,} terms, found {len(listed):,}; keep "
+                         "the terms translators of these letters need")
+            listed = None
         terms = []
         sources: dict[str, int] = {}  # a source form, as compared, -> the line of its term
         for index, item in enumerate(listed or ()):
@@ -356,6 +402,10 @@ class _GlossaryReader(Reader):
             phrase = self._phrase(mapping, key, field_name, value)
             return (phrase,) if phrase else ()
         listed = self.items(mapping, key, field_name, value, "a text or a list of texts")
+        if listed is not None and len(listed) > MAX_PHRASES:
+            self.problem(mapping, key, field_name,
+                         f"expected at most {MAX_PHRASES} entries, found {len(listed):,}")
+            return ()
         found = [self._phrase(listed, index, f"{field_name}[{index + 1}]", item)
                  for index, item in enumerate(listed or ())]
         return tuple(phrase for phrase in found if phrase)

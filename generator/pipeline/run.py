@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import signal
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,6 +183,38 @@ def _start_worker(project: Project, scratch: str, strict: bool,
                   reference_doc: Path | None = None) -> None:
     tempfile.tempdir = scratch  # a forked worker inherits it; a spawned one would not
     _WORKER["maker"] = DocumentMaker(project, strict, reference_doc)
+    # What a fresh maker is made from, should a stopped document leave this one half-way.
+    _WORKER["recipe"] = (project, strict, reference_doc)
+    _WORKER["timeout"] = project.settings.document_timeout
+
+
+class _Stopped(BaseException):
+    """A document ran past its time. A BaseException, as KeyboardInterrupt is, so that no
+    `except Exception` on the way (the PDF engine has some) swallows it."""
+
+
+@contextlib.contextmanager
+def _watchdog(seconds: float | None) -> Iterator[None]:
+    """Raise _Stopped in this process once `seconds` have passed, wherever the work is.
+
+    A timer signal reaches the main thread between two Python steps, so it stops layout loops
+    (the PDF engine's line breaking is Python); a worker of a pool runs documents in its main
+    thread, and so does a build with --jobs 1. Elsewhere (a caller's thread) no watchdog."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        signal.setitimer(signal.ITIMER_REAL, 1.0)  # again, should something swallow this one
+        raise _Stopped
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _make(given: Assignment) -> tuple[list[Path], str | None, list[str], set[Path]]:
@@ -189,26 +224,37 @@ def _make(given: Assignment) -> tuple[list[Path], str | None, list[str], set[Pat
     written: list[Path] = []
     warnings: list[Notice] = []
     maker: DocumentMaker = _WORKER["maker"]
+    timeout = _WORKER.get("timeout")
     try:
-        # An office copy is written from the letter, not from the page: render it only when due.
-        html = maker.html(job) if any(extension not in OFFICE_FORMATS
-                                      for extension, _ in given.outputs) else ""
-        docx = None
-        for extension, path in given.outputs:
-            if extension == "pdf":
-                data, found = maker.pdf(job, html)
-                warnings += found
-            elif extension in OFFICE_FORMATS:
-                if docx is None:
-                    docx, found = maker.office().docx(job)
+        with _watchdog(timeout):
+            # An office copy is written from the letter, not from the page: render it only
+            # when due.
+            html = maker.html(job) if any(extension not in OFFICE_FORMATS
+                                          for extension, _ in given.outputs) else ""
+            docx = None
+            for extension, path in given.outputs:
+                if extension == "pdf":
+                    data, found = maker.pdf(job, html)
                     warnings += found
-                data = docx if extension == "docx" else maker.office().odt(job, docx)
-            else:
-                data = html.encode("utf-8")
-                if webfonts.referenced(html):  # the fonts first: no page without them
-                    webfonts.write(path.parent)
-            write_atomic(path, data)
-            written.append(path)
+                elif extension in OFFICE_FORMATS:
+                    if docx is None:
+                        docx, found = maker.office().docx(job)
+                        warnings += found
+                    data = docx if extension == "docx" else maker.office().odt(job, docx)
+                else:
+                    data = html.encode("utf-8")
+                    if webfonts.referenced(html):  # the fonts first: no page without them
+                        webfonts.write(path.parent)
+                write_atomic(path, data)
+                written.append(path)
+    except _Stopped:
+        files_read = maker.files_read()
+        if "recipe" in _WORKER:  # the next document gets a maker in a known state
+            _WORKER["maker"] = DocumentMaker(*_WORKER["recipe"])
+        return written, (f"{job.name}: stopped after {timeout:g} s, the longest a document may "
+                         "take ([build] document_timeout in carta.toml); look for what makes "
+                         "it long (a very long table or list, many notes), or raise the limit"), \
+            warnings, files_read
     except CartaError as error:
         return written, error.message, warnings, maker.files_read()
     except Exception as error:  # noqa: BLE001  a bug must name its document, not end the build
