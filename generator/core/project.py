@@ -242,8 +242,9 @@ def _read_settings(path: Path) -> Settings:
                 keys[key] = value
             else:
                 problems.append(Problem(SETTINGS_FILE, None, None, f"archive.{key}",
-                                        "expected the path of a PEM key file such as "
-                                        f"\"keys/archive.key\", found {value!r}"))
+                                        "expected the path of a PEM key file outside the "
+                                        "project, such as \"~/.config/carta/archive.key\", "
+                                        f"found {value!r}"))
         elif key != "folder":
             problems.append(Problem(SETTINGS_FILE, None, None, f"archive.{key}",
                                     "unknown setting; expected folder, signing_key or "
