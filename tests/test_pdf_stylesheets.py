@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pypdf
 import pytest
 import weasyprint
 
 from generator.core.errors import BuildError
-from generator.core.project import builtin_templates
+from generator.core.project import builtin_templates, load_project
 from generator.outputs import pdf as pdf_module
 from generator.outputs.pdf import PdfMaker, split_styles
+from generator.pipeline.run import build
 
 STYLE = "p { color: rgb(200, 0, 0); } .nota { font-size: 20pt; }"
 
@@ -80,3 +82,24 @@ def test_only_the_heads_plain_style_elements_are_taken():
     # A head with a comment is left whole: a <style> inside one is no stylesheet.
     commented = page("<p>x</p>", head="<!-- <style>a {}</style> -->")
     assert split_styles(commented) == (commented, ())
+
+
+def test_workers_start_with_the_stylesheets_parsed_before_forking(sample, tmp_path, monkeypatch):
+    for number in range(2, 5):
+        sample.write(f"content/letters/carta-{number}.yaml",
+                     (sample.root / "content/letters/carta-prueba.yaml").read_text("utf-8")
+                     .replace("id: carta-prueba", f"id: carta-{number}"))
+    log = tmp_path / "parsed.log"  # appended to by every process of the build
+    original = weasyprint.CSS
+
+    def logging_css(*args, **kwargs):
+        if "print" in (kwargs.get("string") or "") and "@page" in kwargs["string"]:
+            with log.open("a", encoding="utf-8") as stream:
+                stream.write(f"{os.getpid()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_module.weasyprint, "CSS", logging_css)
+    result = build(load_project(sample.root), formats=("pdf",), jobs=2, force=True)
+    assert len(result.written) == 4 and not result.failed
+    # letter.css parsed once, in the process that forked the workers, and in no worker.
+    assert log.read_text("utf-8").split() == [str(os.getpid())]

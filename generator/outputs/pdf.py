@@ -199,6 +199,14 @@ class PdfMaker:
             raise BuildError(f"cannot prepare the fonts for the PDF: {error.strerror or error}"
                              f" (while writing {error.filename or 'a temporary file'})") from None
 
+    def prepare(self, html: str, base: Path) -> None:
+        """Parse a document's stylesheets now, as `make` would: a worker process forked after
+        this finds them parsed."""
+        html, styles = split_styles(html)
+        document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/",
+                                   url_fetcher=self.fetcher)
+        self._stylesheets(styles, document.base_url, None)
+
     def make(self, html: str, base: Path, name: str, archival: Archival | None = None,
              article_langs: tuple[str, ...] = ()) -> bytes:
         """PDF bytes for one HTML document; `base` resolves relative URLs, `name` is for errors.
