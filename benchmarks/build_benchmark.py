@@ -88,8 +88,20 @@ def timed(function) -> float:
     return time.perf_counter() - started
 
 
-def process(args: list[str], cache: Path, code: str | None = None) -> float:
-    """Seconds of one whole process: `carta ARGS`, or `python -c CODE ARGS`."""
+CPU: dict[str, list[float]] = defaultdict(list)  # CPU seconds of each process, by label
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process(args: list[str], cache: Path, code: str | None = None,
+            label: str | None = None) -> float:
+    """Wall seconds of one whole process: `carta ARGS`, or `python -c CODE ARGS`; with
+    `label`, its CPU seconds (its own and its workers') go to CPU[label]: on a machine shared
+    with other work, CPU time is the steadier measure of the work done."""
+    before = cpu_seconds()
     command = [sys.executable, "-c", code, *args] if code else \
         [sys.executable, "-m", "generator", *args]
     env = {**os.environ, "CARTA_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
@@ -97,7 +109,10 @@ def process(args: list[str], cache: Path, code: str | None = None) -> float:
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO)
     if done.returncode:
         sys.exit(f"{' '.join(command[:4])}... failed:\n{done.stderr}")
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    if label:
+        CPU[label].append(cpu_seconds() - before)
+    return wall
 
 
 def compare(sides: dict, repeat: int) -> dict[str, list[float]]:
@@ -206,26 +221,29 @@ def main() -> None:
         # 1. carta against raw WeasyPrint, whole processes, fonts warm.
         runs = compare({
             "carta": lambda: process([*project, "build", "--format", "pdf", "--jobs", "1",
-                                      "--force"], warm_cache),
-            "raw": lambda: process([str(listing)], warm_cache, RAW),
+                                      "--force"], warm_cache, label="carta"),
+            "raw": lambda: process([str(listing)], warm_cache, RAW, label="raw"),
         }, repeat)
         print(f"\n{n} PDFs (the seed letter, es + en), whole processes, fonts warm:")
         print(f"  carta build --format pdf --jobs 1 --force: {spread(runs['carta'], n)} per PDF")
         print(f"  raw WeasyPrint, same HTML, tagged, same fonts: {spread(runs['raw'], n)} per PDF")
-        print(f"  carta / raw: {median(runs['carta']) / median(runs['raw']):.3f}")
+        print(f"  carta / raw: {median(runs['carta']) / median(runs['raw']):.3f} in wall time; "
+              f"{median(CPU['carta']) / median(CPU['raw']):.3f} in CPU time (carta "
+              f"{spread(CPU['carta'], n)}, raw {spread(CPU['raw'], n)} per PDF)")
 
         # 2. Fonts cold: nothing in the machine cache yet (a new machine, a CI run).
-        cold = []
+        cold, warm_full = [], []
         for index in range(repeat):
             cold.append(process([*project, "build", "--jobs", "1", "--force"],
-                                folder / f"cache-cold-{index}"))
-        warm_full = [process([*project, "build", "--jobs", "1", "--force"], warm_cache)
-                     for _ in range(repeat)]
+                                folder / f"cache-cold-{index}", label="cold"))
+            warm_full.append(process([*project, "build", "--jobs", "1", "--force"], warm_cache,
+                                     label="warm"))
         print(f"\ncarta build (PDF + HTML) of the same {n} documents, whole processes:")
         print(f"  fonts cold (empty machine cache): {spread(cold)} in all")
         print(f"  fonts warm: {spread(warm_full)} in all")
-        print(f"  cold / warm: {median(cold) / median(warm_full):.3f}; carta warm (PDF + HTML) / "
-              f"raw (PDF): {median(warm_full) / median(runs['raw']):.3f}")
+        print(f"  cold / warm: {median(cold) / median(warm_full):.3f} in wall time, "
+              f"{median(CPU['cold']) / median(CPU['warm']):.3f} in CPU time; carta warm "
+              f"(PDF + HTML) / raw (PDF): {median(warm_full) / median(runs['raw']):.3f}")
 
         # 3. The first build of a fresh project against a warm --force rebuild.
         print("\nfirst build of a fresh project against a warm --force rebuild, whole processes,"
@@ -235,13 +253,16 @@ def main() -> None:
             first, again = [], []
             for index in range(repeat):
                 fresh = make(folder / f"fresh-{label[:5]}-{index}")
-                first.append(process(["--project", str(fresh), "-q", "build"], warm_cache))
+                first.append(process(["--project", str(fresh), "-q", "build"], warm_cache,
+                                     label=f"first {label}"))
                 again.append(process(["--project", str(fresh), "-q", "build", "--force"],
-                                     warm_cache))
+                                     warm_cache, label=f"again {label}"))
             cold_first = process(["--project", str(make(folder / f"cold-{label[:5]}")), "-q",
                                   "build"], folder / f"cache-first-{label[:5]}")
             print(f"  {label}: first {spread(first)}, rebuild {spread(again)}; first / "
-                  f"rebuild {median(first) / median(again):.3f} (with an empty machine cache "
+                  f"rebuild {median(first) / median(again):.3f} in wall time, "
+                  f"{median(CPU[f'first {label}']) / median(CPU[f'again {label}']):.3f} in CPU "
+                  f"time (with an empty machine cache "
                   f"the first build takes {cold_first * 1000:.0f} ms)")
 
         # 4. --jobs 2 against --jobs 1, fairly: same project, both warm, both --force.
@@ -250,13 +271,16 @@ def main() -> None:
                         "--force"]
         process(jobs_project[:-1], warm_cache)  # warm, and nothing left to make for later
         runs = compare({jobs: (lambda jobs=jobs: process([*jobs_project, "--jobs", str(jobs)],
-                                                         warm_cache))
+                                                         warm_cache, label=f"jobs {jobs}"))
                         for jobs in (1, 2)}, repeat)
         jobs_n = 2 * options.jobs_letters
         print(f"\n--jobs 2 against --jobs 1, {jobs_n} PDFs, whole processes, all warm, --force:")
         print(f"  --jobs 1: {spread(runs[1])} in all; --jobs 2: {spread(runs[2])} in all")
         print(f"  speed-up: x{median(runs[1]) / median(runs[2]):.2f} (best of each: "
-              f"x{min(runs[1]) / min(runs[2]):.2f})")
+              f"x{min(runs[1]) / min(runs[2]):.2f}); CPU time --jobs 2 / --jobs 1: "
+              f"{median(CPU['jobs 2']) / median(CPU['jobs 1']):.3f} (the work added by a "
+              f"second worker), load average now {os.getloadavg()[0]:.1f}: a speed-up needs "
+              "a free core")
 
         # 5. Where the milliseconds go, in one warm process.
         os.environ["CARTA_CACHE_DIR"] = str(warm_cache)
