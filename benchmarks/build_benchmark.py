@@ -233,12 +233,19 @@ def main() -> None:
 
         # 2. Fonts cold: nothing in the machine cache yet (a new machine, a CI run).
         cold, warm_full = [], []
+
+        def without_fonts():  # a page's fonts are copied only where they are missing
+            for fonts in root.glob("output/*/fonts"):
+                shutil.rmtree(fonts)
         for index in range(repeat):
+            without_fonts()
             cold.append(process([*project, "build", "--jobs", "1", "--force"],
                                 folder / f"cache-cold-{index}", label="cold"))
+            without_fonts()
             warm_full.append(process([*project, "build", "--jobs", "1", "--force"], warm_cache,
                                      label="warm"))
-        print(f"\ncarta build (PDF + HTML) of the same {n} documents, whole processes:")
+        print(f"\ncarta build (PDF + HTML) of the same {n} documents, whole processes, each "
+              "page's fonts/ folder deleted first:")
         print(f"  fonts cold (empty machine cache): {spread(cold)} in all")
         print(f"  fonts warm: {spread(warm_full)} in all")
         print(f"  cold / warm: {median(cold) / median(warm_full):.3f} in wall time, "
