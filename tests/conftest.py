@@ -88,3 +88,11 @@ def seed_copy(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "carta.toml", root / "carta.toml")
     return root
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _machine_cache(tmp_path_factory):
+    """Builds in tests keep the web fonts in a cache folder of their own, never the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CARTA_CACHE_DIR", str(tmp_path_factory.mktemp("carta-cache")))
+        yield

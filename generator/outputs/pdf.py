@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import FontConfiguration
 
 from ..core.dependencies import Dependencies
@@ -108,6 +109,26 @@ class RestrictedFetcher(weasyprint.URLFetcher):
 
 DATA_URL = re.compile(r"data:[^\s\"']+")
 
+# A document's own stylesheets: the <style> elements (without attributes) of its <head>.
+# letter.css is one of them, the same text in every document of a locale: parsed once per
+# process instead of once per document (it cost about 40 ms of every PDF).
+_HEAD = re.compile(r"(<head\b[^>]*>)(.*?)(</head>)", re.S | re.I)
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_PARSED_LIMIT = 32  # distinct stylesheets kept per process (a few per locale and template)
+
+
+def split_styles(html: str) -> tuple[str, tuple[str, ...]]:
+    """The document without the <style> elements of its head, and their texts in order.
+    A head with a comment is left whole: a <style> inside one is no stylesheet."""
+    head = _HEAD.search(html)
+    if head is None or "<!--" in head.group(2):
+        return html, ()
+    styles = tuple(_STYLE.findall(head.group(2)))
+    if not styles:
+        return html, ()
+    inner = _STYLE.sub("", head.group(2))
+    return html[:head.start(2)] + inner + html[head.end(2):], styles
+
 
 class _ErrorCollector(logging.Handler):
     """Keeps WeasyPrint's error messages (a missing image, a font that failed) for the caller.
@@ -165,8 +186,11 @@ class PdfMaker:
         self.fetcher = RestrictedFetcher(allowed_folders + font_folders(), strict, self.warnings,
                                          self.dependencies.note)
         # @font-face only works when the same FontConfiguration reaches both CSS() and
-        # write_pdf(); it also caches the fonts for every later document.
+        # write_pdf(); it also caches the fonts for every later document. @counter-style
+        # likewise: the rules of a stylesheet parsed once must reach every document.
         self.font_config = FontConfiguration()
+        self.counter_style = CounterStyle()
+        self._parsed: dict[tuple[str, str], weasyprint.CSS] = {}
         try:
             self.stylesheets = [weasyprint.CSS(string=_font_face_css(),
                                                font_config=self.font_config,
@@ -174,6 +198,14 @@ class PdfMaker:
         except OSError as error:  # the fonts are copied to temporary files: a full disk
             raise BuildError(f"cannot prepare the fonts for the PDF: {error.strerror or error}"
                              f" (while writing {error.filename or 'a temporary file'})") from None
+
+    def prepare(self, html: str, base: Path) -> None:
+        """Parse a document's stylesheets now, as `make` would: a worker process forked after
+        this finds them parsed."""
+        html, styles = split_styles(html)
+        document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/",
+                                   url_fetcher=self.fetcher)
+        self._stylesheets(styles, document.base_url, None)
 
     def make(self, html: str, base: Path, name: str, archival: Archival | None = None,
              article_langs: tuple[str, ...] = ()) -> bytes:
@@ -208,11 +240,20 @@ class PdfMaker:
         """WeasyPrint's laid-out document, with every footnote that WeasyPrint moved a page
         late brought back to the page that cites it where a small change of layout can."""
         options = {"stylesheets": self.stylesheets, "pdf_tags": True, **(options or {})}
+        html, styles = split_styles(html)
         document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/",
                                    url_fetcher=self.fetcher)
+        if styles:
+            # The head's stylesheets, parsed once per process, given after the fonts' rules.
+            # WeasyPrint takes given stylesheets as the user's, not the author's: with no
+            # other author style left but style="" attributes (which win either way) and no
+            # presentational hints, the cascade is the same (the expected PDFs say so).
+            options["stylesheets"] = [*options["stylesheets"],
+                                      *self._stylesheets(styles, document.base_url, collector)]
 
         def render():
-            return document.render(font_config=self.font_config, **options)
+            return document.render(font_config=self.font_config,
+                                   counter_style=self.counter_style, **options)
 
         rendered = render()
         if misplaced_notes(rendered):
@@ -225,6 +266,29 @@ class PdfMaker:
             if collector:
                 del collector.messages[logged:]
         return rendered
+
+    def _stylesheets(self, texts: tuple[str, ...], base_url: str,
+                     collector: _ErrorCollector | None) -> list:
+        """Each text parsed, or taken as parsed before with the same base URL (which
+        `<base href>` may have changed). A stylesheet whose parsing refused or failed to load
+        something is not kept: the next document must meet, and report, the same refusal."""
+        sheets = []
+        for text in texts:
+            key = (text, base_url)
+            sheet = self._parsed.get(key)
+            if sheet is None:
+                said = (len(self.fetcher.refused), len(self.warnings),
+                        len(collector.messages) if collector else 0)
+                sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=self.fetcher,
+                                       font_config=self.font_config,
+                                       counter_style=self.counter_style)
+                if said == (len(self.fetcher.refused), len(self.warnings),
+                            len(collector.messages) if collector else 0):
+                    if len(self._parsed) >= _PARSED_LIMIT:
+                        self._parsed.clear()
+                    self._parsed[key] = sheet
+            sheets.append(sheet)
+        return sheets
 
     def _write(self, html: str, base: Path, name: str, options: dict) -> bytes:
         collector = _ErrorCollector()

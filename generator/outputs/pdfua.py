@@ -62,8 +62,10 @@ def make_accessible(pdf: bytes, *, article_langs: tuple[str, ...] = ()) -> bytes
     with pikepdf.open(io.BytesIO(pdf)) as document:
         if "/StructTreeRoot" not in document.Root:
             return pdf  # not tagged (pdf_tags off): nothing to restructure
-        _Restructure(document, article_langs).run()
-        found = problems(document)
+        restructured = _Restructure(document, article_langs)
+        restructured.run()
+        # The pages as parsed and rewritten: each content stream is parsed once in all.
+        found = problems(document, restructured.pages)
         write_xmp(document, article_langs, claim=not found)
         out = io.BytesIO()
         # deterministic_id keeps /ID[0] (the archive's identity) and derives /ID[1] from the

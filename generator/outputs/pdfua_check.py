@@ -22,10 +22,14 @@ STANDARD_TYPES = frozenset((
     "WP", "Figure", "Formula", "Form"))
 
 
-def problems(document: pikepdf.Pdf) -> list[str]:
+def problems(document: pikepdf.Pdf, pages: list[Page] | None = None) -> list[str]:
     """What stands between this PDF and PDF/UA-1, as far as carta's PDFs can go wrong: the
     machine-checkable rules of the Matterhorn protocol for tags, headings, lists, tables,
-    notes, links, artifacts and metadata (fonts and colour are WeasyPrint's, and not checked)."""
+    notes, links, artifacts and metadata (fonts and colour are WeasyPrint's, and not checked).
+
+    `pages` are the document's pages as `make_accessible` parsed and rewrote them: given, the
+    content streams are not parsed a second time (what a page marks after its rewrite is
+    what it marked before, less the MCIDs it turned into artifacts)."""
     found: list[str] = []
     root = document.Root
     mark_info = root.get("/MarkInfo")
@@ -43,7 +47,8 @@ def problems(document: pikepdf.Pdf) -> list[str]:
     if not isinstance(tree, Dictionary):
         return [*found, "the PDF has no structure tree"]
     page_of = {page.obj.objgen: index for index, page in enumerate(document.pages)}
-    parsed = [Page.parse(index, page) for index, page in enumerate(document.pages)]
+    parsed = pages if pages is not None else \
+        [Page.parse(index, page) for index, page in enumerate(document.pages)]
     for page in parsed:
         if page.unmarked:
             found.append(f"page {page.index + 1}: {page.unmarked} operations are neither "
@@ -65,12 +70,12 @@ def problems(document: pikepdf.Pdf) -> list[str]:
         elements.append((item, parent))
         stack.extend((kid, item) for kid in reversed(as_list(item.get("/K"))))
     for page in parsed:
-        for mcid in sorted(page.mcids):
+        for mcid in sorted(page.marked()):
             if (page.index, mcid) not in tagged:
                 found.append(f"page {page.index + 1}: marked content {mcid} is in no element "
                              "and is no artifact")
                 break
-        for mcid in page.rotated:
+        for mcid in page.rotated - page.to_artifact.keys():
             if (page.index, mcid) in tagged:
                 found.append(f"page {page.index + 1}: text set at an angle (a watermark) is "
                              "in the structure tree")

@@ -103,6 +103,11 @@ class Page:
                 result.unmarked += 1
         return result
 
+    def marked(self) -> set:
+        """The MCIDs the page marks once `rewrite` has turned those of `to_artifact` into
+        artifacts: the same set a parse of the rewritten stream finds."""
+        return self.mcids - self.to_artifact.keys()
+
     def rewrite(self, document: pikepdf.Pdf) -> None:
         """Turn the MCIDs in `to_artifact` into /Artifact marked content."""
         if not self.to_artifact:

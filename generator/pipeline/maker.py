@@ -65,6 +65,15 @@ class DocumentMaker:
                                   builtin_templates()), strict=self.strict,
                                  dependencies=self.dependencies)
 
+    def prepare(self, job: Job, pdf: bool) -> None:
+        """Load now what every document needs: the templates and catalogs (by rendering
+        `job`), and with `pdf` the PDF engine, its fonts and the page's stylesheets. Worker
+        processes forked after this start warm, from their first document."""
+        html = self.html(job)
+        if pdf:
+            self.warm()
+            self._pdf.prepare(html, job.letter.source.parent)
+
     def pdf(self, job: Job, html: str, archival=None) -> tuple[bytes, list[str]]:
         """The PDF and the warnings made while making it (refused resources, misplaced
         footnotes)."""

@@ -165,6 +165,16 @@ def _run(project: Project, assignments: list[Assignment], processes: int, strict
             for given in assignments:
                 yield _make(given)
         else:
+            # Everything a worker loads once (templates, WeasyPrint's fonts, the parsed
+            # stylesheets) is loaded here, before forking: each worker inherits it and starts
+            # warm from its first document, instead of every worker loading it again.
+            prepared = DocumentMaker(project, strict, reference_doc)
+            try:
+                prepared.prepare(assignments[0].job, any(
+                    extension == "pdf" for given in assignments for extension, _ in given.outputs))
+                _WORKER["prepared"] = prepared
+            except Exception:  # noqa: BLE001  the document fails in its worker, with its name
+                pass
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(min(processes, len(assignments)), mp_context=context,
                                      initializer=_start_worker,
@@ -182,7 +192,9 @@ _WORKER: dict = {}
 def _start_worker(project: Project, scratch: str, strict: bool,
                   reference_doc: Path | None = None) -> None:
     tempfile.tempdir = scratch  # a forked worker inherits it; a spawned one would not
-    _WORKER["maker"] = DocumentMaker(project, strict, reference_doc)
+    # A forked worker takes the maker `_run` prepared before forking, warm.
+    _WORKER["maker"] = _WORKER.pop("prepared", None) or DocumentMaker(project, strict,
+                                                                      reference_doc)
     # What a fresh maker is made from, should a stopped document leave this one half-way.
     _WORKER["recipe"] = (project, strict, reference_doc)
     _WORKER["timeout"] = project.settings.document_timeout

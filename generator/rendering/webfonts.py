@@ -8,9 +8,10 @@ are the same at every build, and an edit or a translation that brings a new acce
 never meets a missing glyph. A character outside the set (Greek, Cyrillic, the site's status
 symbols) falls back, character by character, to the next family of the page's font stack.
 
-Subsetting costs about half a second per face, so it is done once per process and only when
-a folder lacks the current files: a stamp file records the recipe (font packages, fontTools,
-Brotli, the character set) that made them.
+Subsetting costs about half a second per face, so it is done once per machine: the files are
+kept in the machine's cache (core/cache.py) under their recipe (font packages, fontTools,
+Brotli, the character set, the renaming), read from there once per process, and copied into
+a folder only when it lacks the current files: a stamp file there records the recipe.
 """
 
 from __future__ import annotations
@@ -25,10 +26,15 @@ from pathlib import Path
 import font_source_sans_pro
 import font_source_serif_pro
 
+from ..core import cache
 from ..core.write import safe_folder, write_atomic
 
 FOLDER = "fonts"  # beside the page: output/<id>/fonts/
 STAMP = ".carta-fonts"  # in FOLDER: the recipe of the files there
+CACHE_KIND = "webfonts"  # the machine cache's folder for them
+# What the subsetting code itself does to the bytes (the options, the renaming): bump it when
+# _subset or _rename changes, so that no cache or folder keeps files made the old way.
+MAKER = "carta webfonts 2"
 
 # The faces of outputs/pdf.py's FONT_FACES, in its order (a test checks they agree); kept
 # here so that rendering a page never imports WeasyPrint.
@@ -105,7 +111,8 @@ def recipe() -> str:
             versions.append(f"{tool} {metadata.version(tool)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{tool} none")
-    text = "\n".join([*versions, repr(UNICODE_RANGES), repr([face[2:] for face in FACES])])
+    text = "\n".join([MAKER, *versions, repr(UNICODE_RANGES),
+                      repr([face[2:] for face in FACES])])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -154,14 +161,30 @@ def write(folder: Path) -> list[Path]:
 
 
 def prepare() -> None:
-    """Subset now, in this process: worker processes forked after this inherit the result."""
+    """Have the files now, in this process: worker processes forked after this inherit them."""
     _files()
 
 
 @functools.cache
 def _files() -> dict[str, bytes]:
-    """Every face as WOFF2, and each family's licence (the SIL Open Font License asks that
-    it travel with the fonts)."""
+    """Every face as WOFF2, and each family's licence: from the machine's cache, else made
+    here and kept there for every later process and project."""
+    wanted = {woff2_name(filename) for _, _, filename, _, _ in FACES} | set(_LICENCES.values())
+    files = cache.load(CACHE_KIND, recipe())
+    if files is None or set(files) != wanted:
+        files = _subset()
+        cache.store(CACHE_KIND, recipe(), files)  # best effort: a read-only cache costs time only
+    return files
+
+
+# Each family's licence, by its name in FOLDER (the SIL Open Font License asks that it travel
+# with the fonts).
+_LICENCES = {font_source_serif_pro: "LICENSE-source-serif-pro.txt",
+             font_source_sans_pro: "LICENSE-source-sans-pro.txt"}
+
+
+def _subset() -> dict[str, bytes]:
+    """Every face as WOFF2, and each family's licence."""
     from fontTools import subset  # only a build that writes fonts needs it
     from fontTools.ttLib import TTFont
 
@@ -182,8 +205,6 @@ def _files() -> dict[str, bytes]:
         data = io.BytesIO()
         subset.save_font(font, data, options)
         files[woff2_name(filename)] = data.getvalue()
-    for package, family in ((font_source_serif_pro, "source-serif-pro"),
-                            (font_source_sans_pro, "source-sans-pro")):
-        licence = Path(package.font_directory) / "LICENSE.txt"
-        files[f"LICENSE-{family}.txt"] = licence.read_bytes()
+    for package, name in _LICENCES.items():
+        files[name] = (Path(package.font_directory) / "LICENSE.txt").read_bytes()
     return files
