@@ -168,12 +168,16 @@ def _run(project: Project, assignments: list[Assignment], processes: int, strict
             # Everything a worker loads once (templates, WeasyPrint's fonts, the parsed
             # stylesheets) is loaded here, before forking: each worker inherits it and starts
             # warm from its first document, instead of every worker loading it again.
+            # The first document is rendered for it under the same watchdog as in a worker: a
+            # document that never ends must not hold the whole build here.
             prepared = DocumentMaker(project, strict, reference_doc)
             try:
-                prepared.prepare(assignments[0].job, any(
-                    extension == "pdf" for given in assignments for extension, _ in given.outputs))
+                with _watchdog(project.settings.document_timeout):
+                    prepared.prepare(assignments[0].job, any(
+                        extension == "pdf" for given in assignments
+                        for extension, _ in given.outputs))
                 _WORKER["prepared"] = prepared
-            except Exception:  # noqa: BLE001  the document fails in its worker, with its name
+            except (Exception, _Stopped):  # noqa: BLE001  it fails in its worker, with its name
                 pass
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(min(processes, len(assignments)), mp_context=context,
