@@ -380,17 +380,31 @@ class _Restructure:
             if isinstance(kid, ObjRef):
                 by_page.setdefault(kid.objr.get("/Pg", Dictionary()).objgen, []).append(kid)
         for pieces in by_page.values():
+            # WeasyPrint writes each Rect top first ([x1 top x2 bottom]); the PDF allows any two
+            # opposite corners, but merging such corners with min/max gave a zero-height Rect,
+            # a link no viewer could hit. So each Rect becomes [left bottom right top] first.
+            rects = []
+            for piece in pieces:
+                x1, y1, x2, y2 = (float(value) for value in piece.objr.Obj.Rect)
+                rects.append((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+                piece.objr.Obj.Rect = Array(rects[-1])
             if len(pieces) < 2:
                 continue
             keep = pieces[0].objr.Obj
-            rects = [[float(value) for value in piece.objr.Obj.Rect] for piece in pieces]
             keep.Rect = Array([min(r[0] for r in rects), min(r[1] for r in rects),
                                max(r[2] for r in rects), max(r[3] for r in rects)])
-            keep.QuadPoints = Array([value for x1, y1, x2, y2 in rects
-                                     for value in (x1, y2, x2, y2, x1, y1, x2, y1)])
+            # Upper left, upper right, lower left, lower right, as Acrobat writes quads; each lies
+            # inside the Rect, or pdf.js would ignore them all.
+            keep.QuadPoints = Array([value for left, bottom, right, top in rects
+                                     for value in (left, top, right, top,
+                                                   left, bottom, right, bottom)])
             page = pieces[0].objr.Pg
-            gone = {piece.objr.Obj.objgen for piece in pieces[1:]}
-            page.Annots = Array([annot for annot in page.Annots if annot.objgen not in gone])
+            gone = {piece.objr.Obj.objgen for piece in pieces}
+            # PDFium (Chromium's viewer) hits a link by its Rect alone, topmost last: the merged
+            # Rect spans whole lines, so it goes under the page's other links, which keep
+            # their own words. Tab order is unchanged: it follows the structure (/Tabs /S).
+            page.Annots = Array([keep, *(annot for annot in page.Annots
+                                         if annot.objgen not in gone)])
             link.kids = [kid for kid in link.kids if kid not in pieces[1:]]
 
     # Lists and tables ----------------------------------------------------------------------
