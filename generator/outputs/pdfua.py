@@ -375,6 +375,20 @@ class _Restructure:
 
     def _one_annotation_per_page(self, link: Node) -> None:
         """One link's annotations on one page become one, with a QuadPoints quad per piece."""
+        # A named link printed with its address after it (`links: url-after`) holds that
+        # address, WeasyPrint's ::after box, as a Link of its own to the same place, with
+        # annotations over the same words: a reader would hear two links, a viewer find two.
+        # Its content and annotations become the link's own, where they stood.
+        target = _target(link)
+        index = 0
+        while target is not None and index < len(link.kids):
+            inner = link.kids[index]
+            if isinstance(inner, Node) and inner.s == "Link" and _target(inner) == target:
+                link.kids.pop(index)
+                link.adopt(inner.kids, at=index)
+                inner.kids, inner.parent = [], None
+                continue
+            index += 1
         by_page: dict = {}
         for kid in link.kids:
             if isinstance(kid, ObjRef):
@@ -393,18 +407,25 @@ class _Restructure:
             keep = pieces[0].objr.Obj
             keep.Rect = Array([min(r[0] for r in rects), min(r[1] for r in rects),
                                max(r[2] for r in rects), max(r[3] for r in rects)])
+            # A piece inside another (the ::after box inside its link's) adds no quad.
+            rects = [rect for number, rect in enumerate(rects)
+                     if not any(_inside(rect, other) and (rect != other or before < number)
+                                for before, other in enumerate(rects) if before != number)]
             # Upper left, upper right, lower left, lower right, as Acrobat writes quads; each lies
             # inside the Rect, or pdf.js would ignore them all.
             keep.QuadPoints = Array([value for left, bottom, right, top in rects
                                      for value in (left, top, right, top,
                                                    left, bottom, right, bottom)])
             page = pieces[0].objr.Pg
-            gone = {piece.objr.Obj.objgen for piece in pieces}
-            # PDFium (Chromium's viewer) hits a link by its Rect alone, topmost last: the merged
-            # Rect spans whole lines, so it goes under the page's other links, which keep
-            # their own words. Tab order is unchanged: it follows the structure (/Tabs /S).
-            page.Annots = Array([keep, *(annot for annot in page.Annots
-                                         if annot.objgen not in gone)])
+            gone = {piece.objr.Obj.objgen for piece in pieces[1:]}
+            annotations = [annot for annot in page.Annots if annot.objgen not in gone]
+            if len(rects) > 1:
+                # PDFium (Chromium's viewer) hits a link by its Rect alone, topmost last: the
+                # Rect of a link on several lines covers its neighbours' words too, so it goes
+                # under the page's other links. Tab order follows the structure (/Tabs /S).
+                annotations = [keep, *(annot for annot in annotations
+                                       if annot.objgen != keep.objgen)]
+            page.Annots = Array(annotations)
             link.kids = [kid for kid in link.kids if kid not in pieces[1:]]
 
     # Lists and tables ----------------------------------------------------------------------
@@ -532,6 +553,12 @@ def _runs_on(before: str, after: str) -> bool:
 
 def _squash(text: str) -> str:
     return re.sub(r"[\s\u2010\u00ad-]+", "", text).casefold()
+
+
+def _inside(rect: tuple, other: tuple) -> bool:
+    """Whether a normalised rectangle lies within another."""
+    return (other[0] <= rect[0] and other[1] <= rect[1]
+            and rect[2] <= other[2] and rect[3] <= other[3])
 
 
 def _target(link: Node):
