@@ -377,22 +377,57 @@ class _Restructure:
 
     def _one_annotation_per_page(self, link: Node) -> None:
         """One link's annotations on one page become one, with a QuadPoints quad per piece."""
+        # A named link printed with its address after it (`links: url-after`) holds that
+        # address, WeasyPrint's ::after box, as a Link of its own to the same place, with
+        # annotations over the same words: a reader would hear two links, a viewer find two.
+        # Its content and annotations become the link's own, where they stood.
+        target = _target(link)
+        index = 0
+        while target is not None and index < len(link.kids):
+            inner = link.kids[index]
+            if isinstance(inner, Node) and inner.s == "Link" and _target(inner) == target:
+                link.kids.pop(index)
+                link.adopt(inner.kids, at=index)
+                inner.kids, inner.parent = [], None
+                continue
+            index += 1
         by_page: dict = {}
         for kid in link.kids:
             if isinstance(kid, ObjRef):
                 by_page.setdefault(kid.objr.get("/Pg", Dictionary()).objgen, []).append(kid)
         for pieces in by_page.values():
+            # WeasyPrint writes each Rect top first ([x1 top x2 bottom]); the PDF allows any two
+            # opposite corners, but merging such corners with min/max gave a zero-height Rect,
+            # a link no viewer could hit. So each Rect becomes [left bottom right top] first.
+            rects = []
+            for piece in pieces:
+                x1, y1, x2, y2 = (float(value) for value in piece.objr.Obj.Rect)
+                rects.append((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+                piece.objr.Obj.Rect = Array(rects[-1])
             if len(pieces) < 2:
                 continue
             keep = pieces[0].objr.Obj
-            rects = [[float(value) for value in piece.objr.Obj.Rect] for piece in pieces]
             keep.Rect = Array([min(r[0] for r in rects), min(r[1] for r in rects),
                                max(r[2] for r in rects), max(r[3] for r in rects)])
-            keep.QuadPoints = Array([value for x1, y1, x2, y2 in rects
-                                     for value in (x1, y2, x2, y2, x1, y1, x2, y1)])
+            # A piece inside another (the ::after box inside its link's) adds no quad.
+            rects = [rect for number, rect in enumerate(rects)
+                     if not any(_inside(rect, other) and (rect != other or before < number)
+                                for before, other in enumerate(rects) if before != number)]
+            # Upper left, upper right, lower left, lower right, as Acrobat writes quads; each lies
+            # inside the Rect, or pdf.js would ignore them all.
+            keep.QuadPoints = Array([value for left, bottom, right, top in rects
+                                     for value in (left, top, right, top,
+                                                   left, bottom, right, bottom)])
             page = pieces[0].objr.Pg
             gone = {piece.objr.Obj.objgen for piece in pieces[1:]}
-            page.Annots = Array([annot for annot in page.Annots if annot.objgen not in gone])
+            annotations = [annot for annot in page.Annots if annot.objgen not in gone]
+            if len(rects) > 1:
+                # PDFium (Chromium's viewer) hits a link by its Rect alone, topmost last: the
+                # Rect of a link on several lines covers its neighbours' words too, so it goes
+                # under the page's other links. Tab order follows the structure (/Tabs /S).
+                annotations = [keep, *(annot for annot in annotations
+                                       if annot.objgen != keep.objgen)]
+            page.Annots = Array(annotations)
             link.kids = [kid for kid in link.kids if kid not in pieces[1:]]
 
     # Lists and tables ----------------------------------------------------------------------
@@ -520,6 +555,12 @@ def _runs_on(before: str, after: str) -> bool:
 
 def _squash(text: str) -> str:
     return re.sub(r"[\s\u2010\u00ad-]+", "", text).casefold()
+
+
+def _inside(rect: tuple, other: tuple) -> bool:
+    """Whether a normalised rectangle lies within another."""
+    return (other[0] <= rect[0] and other[1] <= rect[1]
+            and rect[2] <= other[2] and rect[3] <= other[3])
 
 
 def _target(link: Node):

@@ -28,6 +28,7 @@ LETTER_TEMPLATE = "letter.html"
 FOOTNOTES_TEMPLATE = "footnotes.html"
 VERSION_TEMPLATE = "parts/version.html"
 COMBINED_TEMPLATE = "combined.html"
+SIGNATORY_PHRASES_TEMPLATE = "parts/signatory_phrases.html"
 
 
 class RecordingLoader(jinja2.FileSystemLoader):
@@ -132,8 +133,10 @@ class Renderer:
     def render_versions(self, versions, recipient: Recipient | None = None) -> str:
         """One HTML document with the letter's versions one after the other (`combine:`): each
         version rendered in its own locale (its template phrases, dates, hyphenation), each in
-        an <article lang>, and the signatory lists once, after the last version."""
+        an <article lang>, and the signatory lists once, after the last version, in the
+        language of every version."""
         rendered = []
+        lists = []  # each version's signatory lists, its template phrases, its language tag
         with template_errors(COMBINED_TEMPLATE, versions[0][1].id):
             for locale, letter in versions:
                 env = self.environment(locale)
@@ -149,13 +152,23 @@ class Renderer:
                     "page_label": Markup(env.from_string(
                         '{{ _("Page {page} of {pages}")|css_content }}').render()),
                     "html": Markup(env.get_template(VERSION_TEMPLATE).render(context))})
+                lists.append((context["signatures"],
+                              env.get_template(SIGNATORY_PHRASES_TEMPLATE).module,
+                              context["lang"]))
             locale, letter = versions[0]
             env = self.environment(locale)
             context = letter_context(letter, locale, self.project, recipient,
                                      env.get_template(FOOTNOTES_TEMPLATE).module.call,
                                      self.dependencies.note)
+            # One list for every version, not one per version: a sign-on list of 150 names
+            # printed twice would add pages. Each reader finds its heading, count and names in
+            # their own language, beside the others' (parts/signatories.html).
+            page_lang = context["lang"]
             context.update(combined=True, versions=rendered,
-                           title=" / ".join(dict.fromkeys(v["title"] for v in rendered)))
+                           title=" / ".join(dict.fromkeys(v["title"] for v in rendered)),
+                           signatures=_signatures_in_each_language(lists, page_lang),
+                           signatory_phrases=PhrasesInEachLanguage(
+                               [(phrases, lang) for _, phrases, lang in lists], page_lang))
             return env.get_template(COMBINED_TEMPLATE).render(context)
 
     def render_text(self, template_name: str, context: dict, locale: str) -> str:
@@ -397,6 +410,7 @@ def _signatures(letter: Letter, locale: str, note: Callable[[Path], None]) -> li
             where = ", ".join(filter(None, (text(member.place), text(member.country))))
             affiliation = text(member.affiliation) if member.kind == "individual" else None
             entries.append({
+                "id": member.id,
                 "name": text(member.name),
                 "kind": member.kind,
                 "affiliation": affiliation,
@@ -416,6 +430,69 @@ def _signatures(letter: Letter, locale: str, note: Callable[[Path], None]) -> li
             "places": any(member.place for member in members),
         })
     return tiers
+
+
+# The texts of a signatory entry that differ between languages.
+_ENTRY_TEXTS = ("name", "affiliation", "where", "detail")
+
+
+def _signatures_in_each_language(lists, page_lang: str) -> list[dict]:
+    """The signatory tiers of a combined document, once for all its versions: the first
+    version's tiers, in its order, with each title and each entry's name, affiliation and
+    place in the language of every version (see `in_each_language`)."""
+    first = lists[0][0]
+    tiers = []
+    for number, tier in enumerate(first):
+        versions = [(signatures[number], lang) for signatures, _, lang in lists]
+        by_id = [({entry["id"]: entry for entry in other["entries"]}, lang)
+                 for other, lang in versions]
+        entries = []
+        for entry in tier["entries"]:
+            entries.append({**entry, **{
+                field: in_each_language([(entries_of[entry["id"]][field], lang)
+                                         for entries_of, lang in by_id], page_lang)
+                for field in _ENTRY_TEXTS}})
+        title = in_each_language([(other["title"], other["lang"] or lang)
+                                  for other, lang in versions], page_lang)
+        # Each title carries its own language now; a plain one is in the page's.
+        tiers.append({**tier, "title": title, "lang": None, "entries": entries})
+    return tiers
+
+
+def in_each_language(texts: list[tuple[str | None, str | None]], page_lang: str):
+    """One text in each version's language, for parts/signatories.html to print side by side:
+    the text itself when it is in the page's language and every version says the same (a name
+    with no translation, or None), else a list of {text, lang} with each different text once
+    (lang None where it is the page's)."""
+    distinct: dict[str, str | None] = {}
+    for text, lang in texts:
+        if text and text not in distinct:
+            distinct[text] = None if lang == page_lang else lang
+    if not distinct:
+        return None
+    if len(distinct) == 1 and None in distinct.values():
+        return next(iter(distinct))
+    return [{"text": text, "lang": lang} for text, lang in distinct.items()]
+
+
+class PhrasesInEachLanguage:
+    """The signatory lists' template phrases (the macros of parts/signatory_phrases.html) in
+    every version's language: each macro is called in each version's environment, so each
+    phrase comes from that version's catalog; the results are given as `in_each_language`
+    gives them."""
+
+    def __init__(self, versions: list[tuple[object, str]], page_lang: str):
+        self._versions = versions  # (the phrases template's module, its language tag)
+        self._page_lang = page_lang
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # Jinja and markupsafe probe for __html__ and the like
+            raise AttributeError(name)
+
+        def in_each(*args):
+            return in_each_language([(getattr(module, name)(*args), lang)
+                                     for module, lang in self._versions], self._page_lang)
+        return in_each
 
 
 def _tag(lang: str | None) -> str | None:
