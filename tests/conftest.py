@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -96,3 +98,27 @@ def _machine_cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CARTA_CACHE_DIR", str(tmp_path_factory.mktemp("carta-cache")))
         yield
+
+
+@pytest.fixture
+def validations(monkeypatch) -> list:
+    """Every call of the content validator, wherever a module of carta looks it up: a test
+    that counts them shows a command validates once, whichever way it goes."""
+    for path in (REPO / "generator").rglob("*.py"):
+        if path.name != "__main__.py":
+            name = ".".join(path.relative_to(REPO).with_suffix("").parts)
+            importlib.import_module(name.removesuffix(".__init__"))
+    from generator.campaign import assemble
+
+    original = assemble.validate
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("generator") \
+                and getattr(module, "validate", None) is original:
+            monkeypatch.setattr(module, "validate", counting)
+    return calls

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pkgutil
 import shutil
 import signal
 import subprocess
@@ -20,8 +19,6 @@ from generator.app.cli import cli
 
 SEED_FILE = f"content/letters/{SEED_ID}.yaml"
 ARCHIVED = f"output/archive/{SEED_ID}/{SEED_ID}"
-# The content validator, where the archive's plan looks it up: the archive's only way to it.
-VALIDATOR = "generator.pipeline.plan.validate"
 
 
 def run(*args: str):
@@ -39,17 +36,10 @@ def archived(seed_copy: Path) -> Path:
     return seed_copy
 
 
-def test_archive_validates_once_for_the_letters_and_the_documents_kept(seed_copy, monkeypatch):
+def test_archive_validates_once_for_the_letters_and_the_documents_kept(seed_copy, validations):
     """The documents kept as they came are chosen from what the plan validated: the seed
     letter, given a scan, is archived as its scan without a second validation."""
-    calls = []
-    validate = pkgutil.resolve_name(VALIDATOR)
-
-    def counted(*args, **kwargs):
-        calls.append(args)
-        return validate(*args, **kwargs)
-
-    monkeypatch.setattr(VALIDATOR, counted)
+    calls = validations
     scan = seed_copy / f"content/scans/{SEED_ID}.pdf"
     scan.parent.mkdir(parents=True)
     pikepdf.new().save(scan)

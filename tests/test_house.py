@@ -69,30 +69,10 @@ def test_generator_build_is_the_function_on_every_access():
     assert (build, check, load_project) == ("build", "validate", "load_project")
 
 
-def _count_validations(monkeypatch) -> list:
-    """Count every call of the validator, wherever a module of carta looks it up."""
-    for name in MODULES:
-        importlib.import_module(name)
-    from generator.campaign import assemble
-
-    original = assemble.validate
-    calls = []
-
-    def counting(*args, **kwargs):
-        calls.append(args)
-        return original(*args, **kwargs)
-
-    for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").startswith("generator") \
-                and getattr(module, "validate", None) is original:
-            monkeypatch.setattr(module, "validate", counting)
-    return calls
-
-
-def test_carta_check_validates_once(monkeypatch):
+def test_carta_check_validates_once(validations):
     from generator.app.cli import cli
 
-    calls = _count_validations(monkeypatch)
+    calls = validations
     result = CliRunner().invoke(cli, ["--project", str(REPO), "check"])
     assert result.exit_code == 0, result.output
     assert len(calls) == 1
