@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from generator.app.cli import cli
-from generator.authoring import docx_diff, intake, received
+from generator.authoring import docx_reading, intake, received
 from generator.core import untrusted
 from generator.core.project import load_project
 from generator.core.untrusted import Limits, Unparsed, run_limited
@@ -355,7 +355,7 @@ def test_a_damaged_encrypted_or_oddly_compressed_docx_gives_a_message(project, t
 
 def test_a_docx_larger_than_any_letter_is_refused_before_it_is_read(project, tmp_path,
                                                                     monkeypatch):
-    monkeypatch.setattr(docx_diff, "MAX_DOCX_BYTES", 64 * 1024)
+    monkeypatch.setattr(docx_reading, "MAX_DOCX_BYTES", 64 * 1024)
     result = diff(project, tmp_path / "grande.docx", os.urandom(100 * 1024))
     no_traceback(result)
     assert result.exit_code == 1
