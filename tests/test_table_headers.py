@@ -105,3 +105,20 @@ def test_bad_headers_are_named_where_they_are(sample, spec, where, message):
     assert result.exit_code == 1, result.output
     assert where in result.output and message in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_a_combined_document_heads_each_column_in_every_version(tmp_path):
+    from test_combined import combined_sample
+
+    sample = combined_sample(tmp_path)
+    sample.replace(LETTER, "signatories: [org-a, org-b]",
+                   "signatories:\n  layout: table\n"
+                   "  headers: {name: {es: Organización, en: Organisation}}\n"
+                   "  tiers:\n    - members: [org-a, org-b]")
+    result = run("--project", str(sample.root), "build", "--format", "html")
+    assert result.exit_code == 0, result.output
+    page = (sample.root / "output/carta-prueba/carta-prueba.es+en.html").read_text("utf-8")
+    heads = re.findall(r'<th scope="col">(.*?)</th>', page)
+    # The letter's own header in each version's language, side by side.
+    assert heads == ['<span class="in-language">Organización</span> / '
+                     '<span class="in-language" lang="en">Organisation</span>']
