@@ -13,6 +13,7 @@ from ..core.model import (
     NOTE_STYLES,
     SIGNATURE_LAYOUTS,
     SIGNATURE_ORDERS,
+    TABLE_HEADERS,
     Block,
     Letter,
     Recipient,
@@ -34,8 +35,8 @@ LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "title"
                  "notes", "links", "combine")
 # No recipients: a joint statement or an open letter addressed to no one in particular.
 LETTER_REQUIRED = ("id", "date", "sender", "body")
-SIGNATURE_FIELDS = ("order", "logos", "layout", "tiers")
-TIER_FIELDS = ("title", "members", "count")
+SIGNATURE_FIELDS = ("order", "logos", "layout", "tiers", "headers")
+TIER_FIELDS = ("title", "members", "count", "headers")
 # The folders carta writes under output/ beside the letters' own (output/<id>/): a letter
 # with one of these ids would build into them, and `carta verify` would then find the
 # archive full of files it cannot account for. `fonts` is the web fonts' folder beside each
@@ -244,6 +245,9 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
     logos = reader.boolean(spec, "logos") if "logos" in spec else False
     layout = reader.choice(spec, "layout", "signatories.layout", SIGNATURE_LAYOUTS) \
         if "layout" in spec else "columns"
+    headers = _headers(reader, spec, "signatories") if "headers" in spec else {}
+    if headers and layout != "table":
+        reader.problem(spec, "headers", "signatories.headers", _COLUMNS_ONLY)
     tiers = []
     seen: dict[str, int] = {}
     raw_tiers = reader.items(spec, "tiers", "signatories.tiers", spec.get("tiers"),
@@ -279,8 +283,30 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
             else:
                 seen[ident] = listed.position(index)[0]
                 members.append(known[ident])
-        tiers.append(Tier(title, tuple(members), count=count))
-    return Signatures(tuple(tiers), order or "as-listed", logos, layout or "columns")
+        own = _headers(reader, tier, field) if prefix is None and "headers" in tier else {}
+        if own and layout != "table":
+            reader.problem(tier, "headers", f"{field}.headers", _COLUMNS_ONLY)
+        tiers.append(Tier(title, tuple(members), count=count, headers=own))
+    return Signatures(tuple(tiers), order or "as-listed", logos, layout or "columns",
+                      headers=headers)
+
+
+# Column headers in a letter whose names stand in columns would be dropped without a word.
+_COLUMNS_ONLY = ("headers name the columns of a table, and these signatories stand in "
+                 "columns; add 'layout: table' to signatories, or remove headers")
+
+
+def _headers(reader: Reader, fields: SourceMap, prefix: str) -> dict[str, dict[str, str]]:
+    """`headers: {name: Organización, place: {es: Ciudad, en: City}}`: a sign-on table's
+    column headers, each one text or one per locale."""
+    field = f"{prefix}.headers"
+    value = reader.mapping(fields, "headers", field, fields["headers"],
+                           f"a mapping of column headers ({', '.join(TABLE_HEADERS)})")
+    if value is None:
+        return {}
+    reader.check_keys(value, field, TABLE_HEADERS)
+    return {key: texts for key in TABLE_HEADERS if key in value
+            if (texts := reader.localized(value, key, f"{field}.{key}"))}
 
 
 def _named(reader: Reader, top: SourceMap, key: str, known: dict, kind: str, where: str):

@@ -16,6 +16,10 @@ SignatureOrder = Literal["as-listed", "alphabetical"]
 SIGNATURE_ORDERS: tuple[str, ...] = get_args(SignatureOrder)
 SignatureLayout = Literal["columns", "table"]
 SIGNATURE_LAYOUTS: tuple[str, ...] = get_args(SignatureLayout)
+# The columns of a sign-on table a letter may name (`headers:`): "place" heads the place
+# column when a signatory gives a city or region, "country" when they give only countries.
+TableHeader = Literal["name", "affiliation", "place", "country"]
+TABLE_HEADERS: tuple[str, ...] = get_args(TableHeader)
 PaperSize = Literal["A4", "Letter"]
 PAPER_SIZES: tuple[str, ...] = get_args(PaperSize)
 Numbering = Literal["continue", "restart"]
@@ -118,6 +122,8 @@ class Tier:
     members: tuple[Signatory, ...]
     lang: str | None = None
     count: bool = True  # False: no "31 signing organizations" line
+    # The table's column headers of this tier's own, over the letter's (Signatures.headers).
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,9 @@ class Signatures:
     logos: bool = False
     # columns: names in balanced columns; table: one row per signatory, with a header row.
     layout: SignatureLayout = "columns"
+    # A table's column headers (a key of TABLE_HEADERS -> its text per locale, "" for one text
+    # in every locale); a column not named keeps the template's ("Name", "Place"...).
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

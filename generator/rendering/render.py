@@ -428,8 +428,22 @@ def _signatures(letter: Letter, locale: str, note: Callable[[Path], None]) -> li
             "affiliated": any(e["affiliation"] for e in entries),
             # The table's place column is headed "Place" once any signatory gives one.
             "places": any(member.place for member in members),
+            "headers": _headers({**letter.signatures.headers, **tier.headers},
+                                any(member.place for member in members), text),
         })
     return tiers
+
+
+def _headers(named: dict[str, dict[str, str]], places: bool, text) -> dict[str, str | None]:
+    """The table's column headers the letter names (a tier's own over the letter's), by
+    column of parts/signatories.html; None where the template's phrase stands. The place
+    column is headed by `place` when some signatory gives a place, by `country` when they
+    give only countries; either alone heads it in both cases."""
+    where = ("place", "country") if places else ("country", "place")
+    found = next((named[key] for key in where if key in named), None)
+    return {"name": text(named["name"]) if "name" in named else None,
+            "affiliation": text(named["affiliation"]) if "affiliation" in named else None,
+            "where": text(found) if found else None}
 
 
 # The texts of a signatory entry that differ between languages.
@@ -455,8 +469,33 @@ def _signatures_in_each_language(lists, page_lang: str) -> list[dict]:
         title = in_each_language([(other["title"], other["lang"] or lang)
                                   for other, lang in versions], page_lang)
         # Each title carries its own language now; a plain one is in the page's.
-        tiers.append({**tier, "title": title, "lang": None, "entries": entries})
+        tiers.append({**tier, "title": title, "lang": None, "entries": entries,
+                      "headers": _headers_in_each_language(tier, number, lists, page_lang)})
     return tiers
+
+
+# Each column of a table, with the macro of parts/signatory_phrases.html that heads it when
+# the letter names no header of its own.
+_HEADER_PHRASES = {"name": "name_header", "affiliation": "affiliation_header",
+                   "where": "where_header"}
+
+
+def _headers_in_each_language(tier: dict, number: int, lists, page_lang: str) -> dict:
+    """A combined document's column headers: where some version names a column's header,
+    every version's (its own, else its template phrase) side by side; None where none does,
+    so that the template's phrases stand as in any letter."""
+    headers = {}
+    for column, macro in _HEADER_PHRASES.items():
+        if not any(signatures[number]["headers"][column] for signatures, _, _ in lists):
+            headers[column] = None
+            continue
+        texts = []
+        for signatures, phrases, lang in lists:
+            own = signatures[number]
+            args = (own,) if column == "where" else ()
+            texts.append((own["headers"][column] or getattr(phrases, macro)(*args), lang))
+        headers[column] = in_each_language(texts, page_lang)
+    return headers
 
 
 def in_each_language(texts: list[tuple[str | None, str | None]], page_lang: str):
