@@ -122,3 +122,17 @@ def test_a_combined_document_heads_each_column_in_every_version(tmp_path):
     # The letter's own header in each version's language, side by side.
     assert heads == ['<span class="in-language">Organización</span> / '
                      '<span class="in-language" lang="en">Organisation</span>']
+
+
+def test_the_word_copy_heads_its_table_as_the_letter_says(sample):
+    import docx
+
+    sample.write("carta.toml", LOCALES)
+    sign(sample, organizations(3), "  layout: table\n" + HEADERS +
+         "  tiers:\n    - title: Firmantes\n      members: [org-001, org-002, org-003]\n")
+    build(sample, "docx")
+    for locale, header in {"es": ["Organización", "Ciudad"],
+                           "en": ["Organisation", "City"]}.items():
+        path = sample.root / f"output/carta-prueba/carta-prueba.{locale}.docx"
+        heads = [cell.text for cell in docx.Document(str(path)).tables[-1].rows[0].cells]
+        assert heads == header, locale

@@ -252,12 +252,14 @@ class DocxWriter(WordText):
         from docx.oxml import OxmlElement
 
         located = any(entry["where"] for entry in tier["entries"])
-        columns = [("name", self.phrase('{{ _("Name") }}'))]
+        named = tier.get("headers") or {}  # the letter's or the tier's own column headers
+        columns = [("name", named.get("name") or self.phrase('{{ _("Name") }}'))]
         if tier["affiliated"]:
-            columns.append(("affiliation", self.phrase('{{ _("Affiliation") }}')))
+            columns.append(("affiliation", named.get("affiliation")
+                            or self.phrase('{{ _("Affiliation") }}')))
         if located:
             label = '{{ _("Place") }}' if tier["places"] else '{{ _("Country") }}'
-            columns.append(("where", self.phrase(label)))
+            columns.append(("where", named.get("where") or self.phrase(label)))
         table = self.document.add_table(rows=0, cols=len(columns))
         element = table._tbl
         element.getparent().remove(element)
