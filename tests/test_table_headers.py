@@ -136,3 +136,23 @@ def test_the_word_copy_heads_its_table_as_the_letter_says(sample):
         path = sample.root / f"output/carta-prueba/carta-prueba.{locale}.docx"
         heads = [cell.text for cell in docx.Document(str(path)).tables[-1].rows[0].cells]
         assert heads == header, locale
+
+
+def test_a_follow_up_keeps_the_tables_headers(sample):
+    sample.write("carta.toml", LOCALES)
+    sign(sample, organizations(3), "  layout: table\n" + HEADERS +
+         "  tiers:\n    - title: Firmantes\n      members: [org-001, org-002, org-003]\n"
+         "      headers: {name: Persona}\n")
+    result = run("--project", str(sample.root), "followup", "carta-prueba", "--date", "2024-06-01",
+                 "--id", "carta-seguimiento")
+    assert result.exit_code == 0, result.output
+    draft = (sample.root / "content/letters/carta-seguimiento.yaml").read_text("utf-8")
+    assert '"name": {"es": "Organización", "en": "Organisation"}' in draft
+    assert 'headers: {"name": "Persona"}' in draft
+    result = run("--project", str(sample.root), "build", "carta-seguimiento", "--draft",
+                 "--format", "html", "--allow-untranslated")
+    assert result.exit_code == 0, result.output
+    page = (sample.root / "output/carta-seguimiento/carta-seguimiento.es.html").read_text("utf-8")
+    tables = re.findall(r'<table class="roster">(.*?)</table>', page, re.S)
+    assert [re.findall(r'<th scope="col">([^<]+)</th>', table) for table in tables] == [
+        ["Persona", "Ciudad"]]

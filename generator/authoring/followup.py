@@ -109,6 +109,8 @@ def _carried_settings(earlier) -> list[str]:
                 lines.append(f"  {key}: {getattr(signatures, key)}")
         if signatures.logos:
             lines.append("  logos: true")
+        if signatures.headers:
+            lines.append(f"  headers: {_headers(signatures.headers)}")
         lines.append("  tiers:")
         for tier in signatures.tiers:
             lines.append(f"    - members: [{', '.join(m.id for m in tier.members)}]")
@@ -116,7 +118,17 @@ def _carried_settings(earlier) -> list[str]:
                 lines.append(f"      title: {_quoted(tier.title)}")
             if not tier.count:
                 lines.append("      count: false")
+            if tier.headers:
+                lines.append(f"      headers: {_headers(tier.headers)}")
     return lines
+
+
+def _headers(headers: dict[str, dict[str, str]]) -> str:
+    """A table's column headers as one YAML flow mapping (JSON is YAML): one text as itself,
+    texts per locale as a mapping, as the author wrote them."""
+    written = {column: texts[""] if list(texts) == [""] else texts
+               for column, texts in headers.items()}
+    return json.dumps(written, ensure_ascii=False)
 
 
 def followup(project: Project, letter_id: str, date: datetime.date,
