@@ -12,13 +12,12 @@ import dataclasses
 from pathlib import Path
 
 from ..content import checks
-from ..content.blocks import ResponseSummary
 from ..content.letters import output_folders, read_letter
 from ..content.load import load_content
 from ..content.reader import did_you_mean
 from ..content.shared import read_recipients, read_senders, read_signatories
 from ..core.errors import ContentError, Problem
-from ..core.model import Content, Letter, Recipient, Signatory
+from ..core.model import Content, Letter, Recipient, ResponseSummary, Signatory
 from ..core.project import Project
 from . import chains, responses
 from .responses import Response

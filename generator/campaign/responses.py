@@ -25,11 +25,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content import checks
-from ..content.blocks import Quote, ResponseSummary
 from ..content.load import SourceMap, load_content
 from ..content.reader import Reader, describe, did_you_mean, listing
 from ..core.errors import Problem
-from ..core.model import DEMAND_STATUSES, CarriedDemand, DemandStatusList, Letter, Recipient
+from ..core.model import (
+    DEMAND_STATUSES,
+    CarriedDemand,
+    DemandStatusList,
+    Letter,
+    Quote,
+    Recipient,
+    ResponseSummary,
+)
 from ..core.project import Project, Unreadable, read_content_file
 from ..localization import catalogs
 from . import chains, documents

@@ -13,7 +13,6 @@ Adding a block type is one subclass of BlockType, registered with @register, plu
 from __future__ import annotations
 
 import dataclasses
-import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -30,6 +29,7 @@ from ..core.model import (
     Heading,
     Letter,
     Paragraph,
+    ResponseSummary,
 )
 from .reader import Reader
 
@@ -420,34 +420,6 @@ def _first_raised(ident: str, earlier: list[Letter]):
             if demand.id == ident:
                 return letter, demand
     return None
-
-
-@dataclass(frozen=True)
-class Quote:
-    """An excerpt of a document received, word for word, with the page it is on."""
-
-    demand: str
-    text: str
-    page: int | None = None
-
-
-@dataclass(frozen=True)
-class ResponseSummary:
-    """A response cited in a letter (`- response_summary: <id>`): its summary, the dates that
-    place it, and its quoted excerpts. Only `response` is written; the campaign fills the
-    rest from content/responses/<id>.yaml. Inside a Response it holds the response's own
-    summary, so that both have the same message context in their catalogs."""
-
-    response: str
-    summary: str = ""  # Markdown, one paragraph
-    summary_lang: str | None = None
-    date: datetime.date | None = None
-    replies_to: str | None = None
-    replies_to_date: datetime.date | None = None
-    yours: bool = True  # it came from one of the letter's recipients ("your reply")
-    quotes: tuple[Quote, ...] = ()
-    quote_lang: str | None = None  # quotes stay in the response's language, never translated
-    only_for: tuple[str, ...] = ()
 
 
 @register

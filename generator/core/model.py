@@ -213,7 +213,36 @@ class DemandList:
     numbering: Numbering = "continue"
 
 
-Block = Paragraph | Heading | GrievanceList | DemandList | DemandStatusList
+@dataclass(frozen=True)
+class Quote:
+    """An excerpt of a document received, word for word, with the page it is on."""
+
+    demand: str
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    """A response cited in a letter (`- response_summary: <id>`): its summary, the dates that
+    place it, and its quoted excerpts. Only `response` is written; the campaign fills the
+    rest from content/responses/<id>.yaml. Inside a Response it holds the response's own
+    summary, so that both have the same message context in their catalogs."""
+
+    response: str
+    summary: str = ""  # Markdown, one paragraph
+    summary_lang: str | None = None
+    date: datetime.date | None = None
+    replies_to: str | None = None
+    replies_to_date: datetime.date | None = None
+    yours: bool = True  # it came from one of the letter's recipients ("your reply")
+    quotes: tuple[Quote, ...] = ()
+    quote_lang: str | None = None  # quotes stay in the response's language, never translated
+    only_for: tuple[str, ...] = ()
+
+
+Block = (Paragraph | Heading | GrievanceList | DemandList | DemandStatusList
+         | ResponseSummary)
 
 
 @dataclass(frozen=True)
