@@ -148,7 +148,7 @@ def test_site_lists_both_letters_with_working_links_and_the_tracker(seed_copy: P
     assert "BORRADOR" in es and "DRAFT" in en
     # Demands in each page's language; the untranslated note says which language it is in.
     assert "Que exprese al Gobierno Mexicano" in es
-    assert "To convey to the Mexican government" in en
+    assert "Convey to the Mexican government our request" in en
     assert '<span class="note" lang="es">Nota ficticia de prueba.</span>' in en
     assert "<dt>Still open</dt><dd>2</dd>" in en  # all but the one met
 
