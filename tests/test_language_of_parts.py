@@ -80,6 +80,20 @@ def runs_by_lang(path: Path) -> dict[str, str]:
     return found
 
 
+def translate(sample: SampleProject, paragraph: str) -> None:
+    """The English catalog of carta-prueba: its paragraph as given, every other text "EN ..."."""
+    assert run(sample.root, "i18n", "update", "--locale", "en").exit_code == 0
+    po_path = sample.root / "content/locale/en/LC_MESSAGES/carta-prueba.po"
+    with po_path.open("rb") as stream:
+        catalog = read_po(stream, locale="en")
+    for message in catalog:
+        if message.id:
+            message.string = paragraph if message.context == "paragraph" else "EN " + message.id
+            message.flags.discard("fuzzy")
+    with po_path.open("wb") as stream:
+        write_po(stream, catalog, width=100)
+
+
 @pytest.fixture(scope="module")
 def english(tmp_path_factory) -> Path:
     sample = SampleProject(tmp_path_factory.mktemp("parts") / "project")
@@ -128,19 +142,8 @@ def translated(tmp_path_factory) -> Path:
                    "El Instituto Ejemplo de Datos (IED) no respondió al Consejo Ejemplo.")
     sample.write("content/glossary.yaml", GLOSSARY)
     sample.write("carta.toml", '[project]\nlocales = ["es", "en"]\n')
-    assert run(sample.root, "i18n", "update", "--locale", "en").exit_code == 0
-    po_path = sample.root / "content/locale/en/LC_MESSAGES/carta-prueba.po"
-    with po_path.open("rb") as stream:
-        catalog = read_po(stream, locale="en")
-    for message in catalog:
-        if message.id:
-            message.string = "EN " + message.id
-            message.flags.discard("fuzzy")
-        if message.id and message.id.startswith("El Instituto"):
-            message.string = ("The Instituto Ejemplo de Datos (IED) did not answer the Example "
-                              "Council.[^nota-a]")
-    with po_path.open("wb") as stream:
-        write_po(stream, catalog, width=100)
+    translate(sample, "The Instituto Ejemplo de Datos (IED) did not answer the Example "
+                      "Council.[^nota-a]")
     build(sample.root)
     return sample.root / "output/carta-prueba"
 
@@ -187,3 +190,13 @@ def test_a_wrong_lang_in_the_glossary_is_a_located_problem(sample):
     output = result.output + (result.stderr or "")
     assert re.search(r"content/glossary\.yaml:7:9: terms\[1\]\.translations\.en\.lang: expected a "
                      r"locale code", output), output
+
+
+def test_a_wrong_mark_in_a_translation_is_located_in_its_catalog(sample):
+    sample.write("carta.toml", '[project]\nlocales = ["es", "en"]\n')
+    translate(sample, "The [Organismo]{lang=zz} paragraph.[^nota-a]")
+    result = run(sample.root, "check")
+    assert result.exit_code == 1
+    output = result.output + (result.stderr or "")
+    assert re.search(r"content/locale/en/LC_MESSAGES/carta-prueba\.po:\d+.*'zz' is not a "
+                     r"language code", output), output
