@@ -25,17 +25,36 @@ def _size(cm, tm, font_size) -> float:
 def read_pages(path: Path) -> list[Page]:
     pages = []
     for page in pypdf.PdfReader(path).pages:
-        runs: list[tuple[float, str]] = []
+        runs: list[tuple[float, str, float]] = []
 
         def visit(text, cm, tm, font_dict, font_size, runs=runs):
             if text.strip():
-                runs.append((_size(cm, tm, font_size), text))
+                runs.append((_size(cm, tm, font_size), text, round(tm[5] * cm[3] + cm[5], 1)))
 
         page.extract_text(visitor_text=visit)
-        body = [text for size, text in runs if size >= BODY_MIN_SIZE]
-        small = [text for size, text in runs if 7 <= size < BODY_MIN_SIZE]
+        body = _glued([run for run in runs if run[0] >= BODY_MIN_SIZE])
+        small = _glued([run for run in runs if 7 <= run[0] < BODY_MIN_SIZE])
         pages.append(Page(_join(body), _join(small)))
     return pages
+
+
+# A run that starts with one of these, on the line of the run before it, goes on that run's
+# word: an inline element (a part in another language, <span lang>) ends right before it.
+_GLUED = tuple(")],.;:!?\u2019\u201d\u00bb%")
+
+
+def _glued(runs: list[tuple[float, str, float]]) -> list[str]:
+    """The runs' texts, each run that continues the word before it on the same line joined
+    to it ("Núcleo" + "),"), so that `_join` puts a space only between words."""
+    texts: list[str] = []
+    baseline = None
+    for _, text, y in runs:
+        if texts and y == baseline and text.startswith(_GLUED) and not texts[-1][-1:].isspace():
+            texts[-1] += text
+        else:
+            texts.append(text)
+        baseline = y
+    return texts
 
 
 def _join(runs: list[str]) -> str:

@@ -63,7 +63,8 @@ def test_archive_writes_pdfa_with_sources_and_a_manifest(archived):
                 assert (xmp["pdfaid:part"], xmp["pdfaid:conformance"]) == ("3", "U")
                 assert xmp["dc:creator"] == ["Núcleo de Organizaciones de la Sociedad Civil"]
                 assert xmp["xmp:CreateDate"].startswith("2017-09-19")
-            assert str(pdf.Root.Lang) == entry["locale"]
+            # The locale with its region (carta.toml: regions = { es = "MX", en = "US" }).
+            assert str(pdf.Root.Lang) == {"es": "es-MX", "en": "en-US"}[entry["locale"]]
             assert "/StructTreeRoot" in pdf.Root  # tagged for accessibility
             assert pdf.Root.OutputIntents[0].S == "/GTS_PDFA1"
             attached = dict(pdf.attachments.items())

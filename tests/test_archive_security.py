@@ -204,9 +204,9 @@ def test_two_pdfs_swapped_with_their_hashes_are_caught_by_what_each_pdf_is(archi
     assert result.exit_code == 1
     assert (f"{ES2}: the PDF's identifier is not that of letter {SEED_ID}, locale es"
             in result.output)
-    assert f"{ES2}: the manifest says locale es, the PDF says its language is 'en'" \
+    assert f"{ES2}: the manifest says locale es, the PDF says its language is 'en-US'" \
         in result.output
-    assert f"{EN2}: the manifest says locale en, the PDF says its language is 'es'" \
+    assert f"{EN2}: the manifest says locale en, the PDF says its language is 'es-MX'" \
         in result.output
 
 
@@ -259,7 +259,7 @@ def test_manifest_metadata_that_disagrees_with_the_pdf(archive, field):
         entry.update(locale="fr", path=f"{SEED_ID}/{SEED_ID}.fr.pdf")
         archive.pdf(ES1).rename(archive.pdf(entry["path"]))
         expected = [f"identifier is not that of letter {SEED_ID}, locale fr",
-                    "the manifest says locale fr, the PDF says its language is 'es'"]
+                    "the manifest says locale fr, the PDF says its language is 'es-MX'"]
     elif field == "letter":  # recorded as another letter
         entry.update(letter="otra-carta", path="otra-carta/otra-carta.es.pdf")
         (archive.folder / "otra-carta").mkdir()

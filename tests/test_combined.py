@@ -38,8 +38,8 @@ def test_a_combined_document_holds_each_version_in_its_language(tmp_path):
     assert result.exit_code == 0, result.output
     folder = sample.root / "output/carta-prueba"
     html = (folder / "carta-prueba.es+en.html").read_text("utf-8")
-    assert re.findall(r'<article class="version" id="version-(\w+)" lang="(\w+)"', html) == \
-        [("es", "es"), ("en", "en")]
+    assert re.findall(r'<article class="version" id="version-(\w+)" lang="([\w-]+)"', html) == \
+        [("es", "es-ES"), ("en", "en-US")]
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert [i for i, n in collections.Counter(ids).items() if n > 1] == []  # ids stay apart
 
@@ -69,7 +69,7 @@ def test_a_combined_document_holds_each_version_in_its_language(tmp_path):
                 walk(node.get("/K"))
 
         walk(pdf.Root.StructTreeRoot.K)
-        assert articles == ["es", "en"]
+        assert articles == ["es-ES", "en-US"]  # CLDR's likely regions
 
 
 def test_without_every_locale_built_there_is_no_combined_document(tmp_path):

@@ -227,7 +227,7 @@ def test_every_paragraph_says_its_language(project):
     # English, with no translation yet: the letter's texts stay Spanish and say so; the
     # template's words (the closing formula) are English.
     en = docx.Document(str(build_docx(project).with_name("carta-docx.en.docx")))
-    assert en.core_properties.language == "en"
+    assert en.core_properties.language == "en-US"
 
     def lang_of(paragraph) -> set[str]:
         return {lang.get(qn("w:val")) for lang in paragraph._p.iter(qn("w:lang"))}
@@ -243,7 +243,7 @@ def test_properties_page_and_page_numbers(project):
     core = document.core_properties
     assert core.title == "Solicitud de prueba"
     assert core.author == "Coalición Ejemplo"
-    assert core.language == "es"
+    assert core.language == "es-ES"
     assert core.created == datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC)
     section = document.sections[-1]
     # carta.toml says Letter; the margins are the PDF's.

@@ -160,7 +160,7 @@ def test_each_page_links_to_its_pdf_its_other_languages_and_the_site(projects):
     pages = letter_pages(projects)
     es = Links(pages["seed/es"])
     assert [link["href"] for link in es.nav] == [f"{SEED_ID}.es.pdf", f"{SEED_ID}.en.html"]
-    assert es.nav[1]["hreflang"] == es.nav[1]["lang"] == "en"
+    assert es.nav[1]["hreflang"] == es.nav[1]["lang"] == "en-US"  # carta.toml's region
     # Built into output/<id>/, a page has no site beside it; the site's copy leads back to it.
     site_copy = Links(pages["site/letters/seed.en"])
     assert [link["href"] for link in site_copy.nav] == [

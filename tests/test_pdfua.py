@@ -153,6 +153,10 @@ def squeeze(text: str) -> str:
 
 # What every carta PDF must be ------------------------------------------------------------
 
+# The language tags of the seed's PDFs: carta.toml's regions = { es = "MX", en = "US" }.
+SEED_TAGS = {"es": "es-MX", "en": "en-US"}
+
+
 def assert_pdf_ua(tagged: Tagged, lang: str) -> None:
     """The checks every PDF passes, whatever the letter."""
     assert problems(tagged.pdf) == []
@@ -218,7 +222,8 @@ def seed_content() -> dict:
 
 @pytest.mark.parametrize("locale", ["es", "en"])
 def test_the_seed_letter_is_pdf_ua(seed, locale):
-    assert_pdf_ua(seed[locale], locale)
+    # The seed's carta.toml gives each language its region (issue 24, defect 6).
+    assert_pdf_ua(seed[locale], SEED_TAGS[locale])
 
 
 @pytest.mark.parametrize("locale", ["es", "en"])
@@ -327,7 +332,7 @@ def letter(tmp_path_factory) -> Tagged:
 
 
 def test_a_letter_with_every_block_is_pdf_ua(letter):
-    assert_pdf_ua(letter, "es")
+    assert_pdf_ua(letter, "es-ES")  # "es" without a region: CLDR's likely one
     assert len(letter.pdf.pages) >= 3  # the joins below need page breaks
 
 
@@ -391,7 +396,7 @@ def test_a_draft_watermark_is_an_artifact(tmp_path):
         "Pedimos:", "Pedimos: [[TODO: qué pedimos]]"))
     build(load_project(sample.root), output=tmp_path / "out", formats=("pdf",), drafts=True)
     tagged = Tagged((tmp_path / "out/carta-prueba/carta-prueba.es.pdf").read_bytes())
-    assert_pdf_ua(tagged, "es")
+    assert_pdf_ua(tagged, "es-ES")
     for artifacts in tagged.artifacts:
         assert "BORRADOR" in artifacts
     assert "BORRADOR" not in " ".join(tagged.text(kid) for kid in tagged.document.children())
@@ -406,13 +411,13 @@ def test_each_version_of_a_combined_document_is_one_article_in_its_language(seed
         "language: es\n", "language: es\ncombine: [es, en]\n"), "utf-8")
     build(load_project(seed_copy), output=seed_copy / "out", formats=("pdf",))
     tagged = Tagged((seed_copy / "out" / SEED_ID / f"{SEED_ID}.es+en.pdf").read_bytes())
-    assert_pdf_ua(tagged, "es")
-    assert tagged.xmp["dc:language"] == {"es", "en"}
+    assert_pdf_ua(tagged, "es-MX")
+    assert tagged.xmp["dc:language"] == {"es-MX", "en-US"}
     # Inside the document's one <main> (a Part), each version one Art.
     main = [kid for kid in tagged.document.children() if kid.s == "Part"]
     articles = [kid for kid in (main[0] if main else tagged.document).children()
                 if kid.s == "Art"]
-    assert [str(article.obj.Lang) for article in articles] == ["es", "en"]
+    assert [str(article.obj.Lang) for article in articles] == ["es-MX", "en-US"]
     assert all(len({page for page, _ in article.marked()}) > 1 for article in articles)
 
 
@@ -423,7 +428,7 @@ def test_archived_pdfs_claim_pdf_a_and_pdf_ua_and_still_verify(seed_copy):
     folder = seed_copy / "output/archive" / SEED_ID
     for locale in ("es", "en"):
         tagged = Tagged((folder / f"{SEED_ID}.{locale}.pdf").read_bytes())
-        assert_pdf_ua(tagged, locale)
+        assert_pdf_ua(tagged, SEED_TAGS[locale])
         assert tagged.xmp["pdfaid:part"] == "3"
         # PDF/A accepts pdfuaid only with its extension schema.
         assert "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in tagged.raw_xmp

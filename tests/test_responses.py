@@ -345,7 +345,7 @@ def test_a_reply_sets_statuses_in_the_followup_the_letter_and_the_tracker(projec
     assert '<p class="reply-summary">El Organismo Ejemplo A se compromete a publicar el ' \
         "calendario en mayo.</p>" in html
     assert "10 de abril de 2024" in html and "1 de marzo de 2024" in html
-    assert '<blockquote class="reply-quote" lang="es">\n' in html
+    assert '<blockquote class="reply-quote" lang="es-ES">\n' in html  # CLDR's region
     assert "<p>nos comprometemos a publicar el calendario</p>" in html
 
     site = run(project.root, "site", "--jobs", "1")

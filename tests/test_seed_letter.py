@@ -212,7 +212,7 @@ def test_metadata_language_tags_and_bookmarks(built):
     assert info.author == "Núcleo de Organizaciones de la Sociedad Civil"
     assert info["/CreationDate"].startswith("D:20170919")
     root = reader.trailer["/Root"]
-    assert root["/Lang"] == "es"
+    assert root["/Lang"] == "es-MX"  # carta.toml: regions = { es = "MX" } (issue 24, defect 6)
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
     assert [item.title for item in reader.outline] == [
@@ -240,7 +240,7 @@ def test_html_matches_the_expected_file(built, locale):
 
 def test_html_has_language_and_linked_notes(built):
     html = (built / f"{SEED_ID}.es.html").read_text(encoding="utf-8")
-    assert '<html lang="es">' in html
+    assert '<html lang="es-MX">' in html  # carta.toml: regions = { es = "MX" }
     for label in ("citizenlab-carta-stt", "nyt-gobierno-espia", "citizenlab-targeted-threats"):
         assert f'href="#note-{label}"' in html
         assert f'<li id="note-{label}">' in html

@@ -15,7 +15,8 @@ from generator.app.cli import cli
     ('[project]\nlocales = ["es"]\npaper = "A5"\n',
      "carta.toml:3: project.paper: expected one of A4, Letter, found 'A5'"),
     ('[project]\ncolour = "red"\n',
-     "carta.toml:2: project.colour: unknown setting; expected locales, paper or links"),
+     "carta.toml:2: project.colour: unknown setting; expected locales, paper, links or "
+     "regions"),
     ('[archive]\nfolder = 3\n',
      'carta.toml:2: archive.folder: expected a folder path such as "output/archive", found 3'),
     ('[archive]\nfoldr = "x"\n', "carta.toml:2: archive.foldr: unknown setting"),

@@ -116,12 +116,12 @@ def test_site_lists_both_letters_with_working_links_and_the_tracker(seed_copy: P
     pages = {"es": Page(site / "index.html"), "en": Page(site / "index.en.html")}
 
     for locale, page in pages.items():
-        assert page.lang == locale
+        assert page.lang == {"es": "es-MX", "en": "en-US"}[locale]  # carta.toml's regions
         assert page.mains == 1
         assert page.headings[0] == 1
         assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:], strict=False))
         assert page.images and all(image.get("alt") for image in page.images)
-        assert {link["hreflang"] for link in page.switch} == {"es", "en"}
+        assert {link["hreflang"] for link in page.switch} == {"es-MX", "en-US"}
         assert all(link["lang"] == link["hreflang"] for link in page.switch)
         # Every link works from the folder itself: relative, to a file that exists.
         for href in page.links:
@@ -149,7 +149,7 @@ def test_site_lists_both_letters_with_working_links_and_the_tracker(seed_copy: P
     # Demands in each page's language; the untranslated note says which language it is in.
     assert "Que exprese al Gobierno Mexicano" in es
     assert "Convey to the Mexican government our request" in en
-    assert '<span class="note" lang="es">Nota ficticia de prueba.</span>' in en
+    assert '<span class="note" lang="es-MX">Nota ficticia de prueba.</span>' in en
     assert "<dt>Still open</dt><dd>2</dd>" in en  # all but the one met
 
     thumbnails = sorted((site / "thumbnails").iterdir())
@@ -240,9 +240,9 @@ def test_site_and_a_letter_in_headless_chromium(seed_copy: Path, tmp_path: Path)
             page.screenshot(path=tmp_path / "site.png", full_page=True)
 
             # As a reader would: switch to English, then open the first letter's web page.
-            page.click('nav a[hreflang="en"]')
+            page.click('nav a[hreflang="en-US"]')
             page.wait_for_load_state("load")
-            assert page.evaluate("document.documentElement.lang") == "en"
+            assert page.evaluate("document.documentElement.lang") == "en-US"
             page.click(f'a[href="letters/{SEED_ID}/{SEED_ID}.en.html"]')
             page.wait_for_load_state("load")
             assert page.url.endswith(f"/{SEED_ID}/{SEED_ID}.en.html")

@@ -121,7 +121,7 @@ def test_a_combined_document_heads_each_column_in_every_version(tmp_path):
     heads = re.findall(r'<th scope="col">(.*?)</th>', page)
     # The letter's own header in each version's language, side by side.
     assert heads == ['<span class="in-language">Organización</span> / '
-                     '<span class="in-language" lang="en">Organisation</span>']
+                     '<span class="in-language" lang="en-US">Organisation</span>']
 
 
 def test_the_word_copy_heads_its_table_as_the_letter_says(sample):

@@ -168,7 +168,8 @@ class LangText(html.parser.HTMLParser):
     def handle_data(self, data):
         if self.inside and data.strip():
             lang = next((lang for _, lang in reversed(self.stack) if lang), self.page_lang)
-            self.texts[lang].append(data.strip())
+            # By language: "es-ES" and "es-MX" are both Spanish (tags carry regions).
+            self.texts[lang.split("-")[0]].append(data.strip())
 
 
 def signatory_texts(page: str, page_lang: str) -> dict[str, list[str]]:

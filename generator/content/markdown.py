@@ -21,6 +21,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.linkify import SCHEME_RE
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 SAFE_LINK_SCHEMES = ("http:", "https:", "mailto:")
@@ -50,10 +51,15 @@ def _make_parser(linkify: bool = True) -> MarkdownIt:
     parser.inline.ruler.disable("footnote_inline")
     parser.inline.ruler.at("footnote_ref", _footnote_ref)
     parser.inline.ruler.at("linkify", _linkify)
+    # A part in another language: "[Secretaría de la Función Pública]{lang=es}" (or a link's
+    # "{lang=es}"). Only `lang` is kept; any other attribute (a class, an id, a style) is set
+    # aside in the token's meta, where validation finds and refuses it.
+    parser.use(attrs_plugin, spans=True, allowed=("lang",))
     parser.validateLink = _is_safe_link
     parser.add_render_rule("footnote_ref", _render_citation)
     parser.add_render_rule("link_open", _render_link_open)
     parser.add_render_rule("link_close", _render_link_close)
+    parser.add_render_rule("span_open", _render_span_open)
     # Images are refused by validation; should one come through anyway (a translation, say),
     # only its alt text is shown, so that a letter never loads a picture from elsewhere.
     parser.add_render_rule("image", _render_image_as_text)
@@ -173,11 +179,24 @@ def _shows_its_address(tokens: list[Token], index: int) -> bool:
 
 
 def _render_link_open(self, tokens: list[Token], index: int, options, env) -> str:
-    token = tokens[index]
+    token = _with_lang_tag(tokens[index], env)
     if not _shows_its_address(tokens, index):
         # A copy with the class: the parsed tokens are cached and shared by every render.
         token = token.copy(attrs={**token.attrs, "class": NAMED_LINK_CLASS})
     return self.renderToken([token], 0, options, env)
+
+
+def _render_span_open(self, tokens: list[Token], index: int, options, env) -> str:
+    return self.renderToken([_with_lang_tag(tokens[index], env)], 0, options, env)
+
+
+def _with_lang_tag(token: Token, env) -> Token:
+    """The token with its `lang` as the page writes tags ("es" -> "es-MX" in a Mexican
+    project: `lang_tag` from the renderer), a copy: the parsed tokens are shared."""
+    lang, lang_tag = token.attrs.get("lang"), env.get("lang_tag")
+    if not lang or lang_tag is None:
+        return token
+    return token.copy(attrs={**token.attrs, "lang": lang_tag(str(lang))})
 
 
 def _render_link_close(self, tokens: list[Token], index: int, options, env) -> str:
@@ -307,12 +326,14 @@ def _inline_tokens(text: str) -> tuple[Token, ...]:
 
 
 def render_inline(text: str, cite: Callable[[str], str],
-                  link_note: Callable[[str], str] | None = None) -> str:
+                  link_note: Callable[[str], str] | None = None,
+                  lang_tag: Callable[[str], str] | None = None) -> str:
     """HTML for one paragraph's worth of Markdown, without the surrounding <p>.
 
     `cite(label)` gives the markup of a footnote citation; `link_note(href)`, when given, the
-    markup put after each link whose text is not its address (`links: footnote`)."""
-    env = {"cite": cite, "link_note": link_note}
+    markup put after each link whose text is not its address (`links: footnote`);
+    `lang_tag(code)` the tag a part marked `{lang=code}` is given."""
+    env = {"cite": cite, "link_note": link_note, "lang_tag": lang_tag}
     return _PARSER.renderer.render(list(_inline_tokens(text)), _PARSER.options, env)
 
 
@@ -336,4 +357,35 @@ def _refused(text: str) -> tuple[str, ...]:
                 shown = href if len(href) <= 40 else href[:37] + "..."
                 found.append(f"a link to '{shown}'; links must start with http:, https: "
                              "or mailto:")
+            found.extend(_refused_attributes(child))
     return tuple(found)
+
+
+def _refused_attributes(token: Token) -> list[str]:
+    """What is wrong with the {...} after a span or a link: an attribute other than lang, or
+    a lang that is no language code."""
+    found = []
+    others = (token.meta or {}).get("insecure_attrs") or {}
+    if others:
+        names = ", ".join(f"'{name}'" for name in others)
+        found.append(f"an attribute {names} in {{...}}; only {{lang=...}} is accepted, to "
+                     "mark a part in another language: [Secretaría de la Función Pública]"
+                     "{lang=es}")
+    lang = token.attrs.get("lang")
+    if lang is not None and not is_language_code(str(lang)):
+        shown = str(lang) if len(str(lang)) <= 20 else str(lang)[:17] + "..."
+        found.append(f"a part marked {{lang={shown}}}; '{shown}' is not a language code: "
+                     "expected one such as es, en, fr or es-MX")
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def is_language_code(code: str) -> bool:
+    """Whether `code` names a language Babel knows ("es", "en-GB", "pt_BR")."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True

@@ -31,6 +31,9 @@ class Settings:
     # How links show on paper, unless a letter says otherwise: the URL in small type after the
     # link text (a link whose text is its URL stays as it is).
     links: str = "url-after"
+    # The region of each language written without one ({"es": "MX"}): its tag ("es-MX"), its
+    # hyphenation, its Babel formats and its quotation marks. Unset: CLDR's likely region.
+    regions: dict = field(default_factory=dict)
     archive: str = "output/archive"  # relative to the project root
     mail: dict = field(default_factory=dict)  # from, host, port, user, starttls
     # Ed25519 keys (PEM files, relative to the project root) that sign and check the
@@ -223,10 +226,15 @@ def _read_settings(path: Path) -> Settings:
         problems.append(Problem(SETTINGS_FILE, None, None, "project.links",
                                 f"expected one of {', '.join(LINK_STYLES)}, found {links!r}"))
         links = settings.links
+    regions = section.get("regions", {})
+    problems.extend(_region_problems(regions))
+    if any(problem.field == "project.regions" for problem in problems):
+        regions = {}
     for key in section:
-        if key not in {"locales", "paper", "links"}:
+        if key not in {"locales", "paper", "links", "regions"}:
             problems.append(Problem(SETTINGS_FILE, None, None, f"project.{key}",
-                                    "unknown setting; expected locales, paper or links"))
+                                    "unknown setting; expected locales, paper, links or "
+                                    "regions"))
     archive = data.get("archive", {})
     folder = archive.get("folder", settings.archive) if isinstance(archive, dict) else None
     if not isinstance(folder, str) or not folder.strip():
@@ -288,7 +296,41 @@ def _read_settings(path: Path) -> Settings:
         # tomllib keeps no positions: each problem's line is found from its key.
         raise ContentError([dataclasses.replace(problem, line=_line_of(text, problem.field),
                                                 rank=Rank.SETTINGS) for problem in problems])
-    return Settings(locales=tuple(locales), paper=paper, links=links, archive=folder,
+    return Settings(locales=tuple(locales), paper=paper, links=links,
+                    regions={str(key): str(value).upper() for key, value in regions.items()},
+                    archive=folder,
                     mail=dict(mail),
                     signing_key=keys["signing_key"], public_key=keys["public_key"],
                     document_timeout=float(timeout))
+
+
+def _region_problems(regions) -> list[Problem]:
+    """What is wrong with [project] regions: a table of language = "REGION" that Babel knows
+    ({es = "MX"} is es_MX)."""
+    if not isinstance(regions, dict):
+        return [Problem(SETTINGS_FILE, None, None, "project.regions",
+                        'expected a table of language = "REGION", such as '
+                        f'{{ es = "MX", en = "US" }}, found {regions!r}')]
+    from babel import Locale, UnknownLocaleError
+
+    found = []
+    for language, region in regions.items():
+        where = "project.regions"  # its line: regions is one inline table
+        if not (isinstance(region, str) and (region.isalpha() and len(region) == 2
+                                             or region.isdigit() and len(region) == 3)):
+            found.append(Problem(SETTINGS_FILE, None, None, where,
+                                 f'{language}: expected a region code such as "MX", "US" or '
+                                 f'"419", found {region!r}'))
+            continue
+        try:
+            Locale.parse(language)
+            # ZZ is CLDR's "unknown region": no region at all.
+            known = region.upper() in Locale("en").territories and region.upper() != "ZZ"
+        except (UnknownLocaleError, ValueError):
+            known = False
+        if not known:
+            found.append(Problem(SETTINGS_FILE, None, None, where,
+                                 f"{language}: no locale {language}_{region.upper()} is known; "
+                                 'expected a language with one of its regions, such as '
+                                 'es = "MX"'))
+    return found

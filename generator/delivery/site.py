@@ -103,7 +103,7 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
         received = [responses.localized(project, response, locale)
                     for response in content.responses]
         context = site_context(jobs, locale, pages, thumbnails, letters, site,
-                               content.recipients, received)
+                               content.recipients, received, project.settings.regions)
         html = renderer.render_text(SITE_TEMPLATE, context, locale)
         write_atomic(page, html.encode("utf-8"))
         report(page)
@@ -145,8 +145,12 @@ def thumbnail(pdf: Path) -> bytes:
 
 def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
                  thumbnails: dict[tuple[str, str], Path], output: Path, site: Path,
-                 recipients: dict | None = None, received=()) -> dict:
-    """What the site template shows in `locale`, every text already in that locale."""
+                 recipients: dict | None = None, received=(), regions=None) -> dict:
+    """What the site template shows in `locale`, every text already in that locale; its
+    language tags with the project's `regions`, as the letters' pages have them."""
+
+    def lang_of(locale: str | None) -> str | None:
+        return tag(locale, regions)
 
     def link(path: Path) -> str:
         return quote(os.path.relpath(path, site).replace(os.sep, "/"))
@@ -171,7 +175,7 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
         entries.append({
             "id": letter.id,
             "title": letter_title(letter, locale),
-            "title_lang": _tag(foreign[letter.id]) if letter.title or letter.subject else None,
+            "title_lang": lang_of(foreign[letter.id]) if letter.title or letter.subject else None,
             "date": letter.date,
             "draft": letter.draft,
             "recipients": [pick_locale(r.name, locale, letter.language)
@@ -180,7 +184,7 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
             "thumbnail": link(thumbnails[letter.id, found[0].locale]),
             "pdf": link(found[0].output(output, "pdf")),
             "copies": [{
-                "lang": _tag(job.locale), "language": _autonym(job.locale),
+                "lang": lang_of(job.locale), "language": _autonym(job.locale),
                 "recipient": pick_locale(job.recipient.name, locale, letter.language)
                 if job.recipient else None,
                 "html": link(job.output(output, "html")),
@@ -189,12 +193,12 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
             } for job in found],
         })
 
-    trackers = _trackers(letters, by_id, foreign, locale, recipients or {}, received)
+    trackers = _trackers(letters, by_id, foreign, locale, recipients or {}, received, regions)
     return {
-        "lang": _tag(locale),
+        "lang": lang_of(locale),
         "senders": list(dict.fromkeys(pick_locale(letter.sender.name, locale, letter.language)
                                       for letter in letters)),
-        "languages": [{"lang": _tag(other), "name": _autonym(other), "href": link(page),
+        "languages": [{"lang": lang_of(other), "name": _autonym(other), "href": link(page),
                        "current": other == locale} for other, page in pages.items()],
         "letters": entries,
         "trackers": trackers,
@@ -206,7 +210,7 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
 
 def _trackers(letters: list[Letter], by_id: dict[str, Letter],
               foreign: dict[str, str | None], locale: str, recipients: dict,
-              received_responses=()) -> list[dict]:
+              received_responses=(), regions=None) -> list[dict]:
     """One demand-by-letter table per campaign (a first letter and those that follow it),
     each demand with whom it is addressed to. A reply received to one of its letters is a
     column of its own, in date order: a status it set is shown where it was set."""
@@ -217,10 +221,10 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
     for members in campaigns.values():
         langs = {demand.id: demand.lang or foreign[letter.id]
                  for letter in members for demand in letter.demands()}
-        notes = {(letter.id, item.id): _note(item, foreign[letter.id])
+        notes = {(letter.id, item.id): _note(item, foreign[letter.id], regions)
                  for letter in members for item in letter.carried()}
         received = responses.responses_to_campaign(received_responses, members)
-        notes.update({(reply.column, item.id): _note(item, None)
+        notes.update({(reply.column, item.id): _note(item, None, regions)
                       for reply in received for item in reply.demands})
         columns = [{"key": letter.id, "id": letter.id, "date": letter.date,
                     "draft": letter.draft, "reply": None} for letter in members]
@@ -235,7 +239,7 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
                  for ident, r in recipients.items()}
         rows = [{
             "text": Markup(markdown.render_inline(row["text"], lambda label: "")),
-            "lang": _tag(langs[row["id"]]),
+            "lang": tag(langs[row["id"]], regions),
             "to": named.get(row["to"], row["to"]),
             "first_date": row["first_date"],
             "cells": [{"status": row["statuses"].get(column["key"]),
@@ -248,16 +252,17 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
     return tables
 
 
-def _note(carried: CarriedDemand, foreign: str | None) -> dict | None:
+def _note(carried: CarriedDemand, foreign: str | None, regions=None) -> dict | None:
     """A status note (a letter's, or a reply's: both have `note` and `note_lang`)."""
     if not carried.note:
         return None
     return {"html": Markup(markdown.render_inline(carried.note, lambda label: "")),
-            "lang": _tag(carried.note_lang or foreign)}
+            "lang": tag(carried.note_lang or foreign, regions)}
 
 
-def _tag(locale: str | None) -> str | None:
-    return locales.language_tag(locale) if locale else None
+def tag(locale: str | None, regions=None) -> str | None:
+    """A locale's language tag, with its region (carta.toml's `regions`, else CLDR's)."""
+    return locales.language_tag(locale, regions) if locale else None
 
 
 def _autonym(locale: str) -> str:

@@ -54,7 +54,7 @@ from .phrases import Occurrence, PhraseFinder, fold
 GLOSSARY_FILE = "glossary.yaml"
 TOP_FIELDS = ("language", "terms")
 TERM_FIELDS = ("term", "forms", "note", "translations")
-RULE_FIELDS = ("use", "forms", "gloss", "forbidden", "note")
+RULE_FIELDS = ("use", "forms", "gloss", "forbidden", "note", "lang")
 # A term is a few words; a longer "term" is a sentence pasted in the wrong place.
 MAX_PHRASE = 200
 # A note is read by translators in their PO editor; a page of text belongs in the README.
@@ -77,6 +77,10 @@ class Rule:
     forbidden: tuple[str, ...]
     note: str | None
     line: int | None  # where the rule stands in the glossary file
+    # The language the approved translation is written in when it is not the locale's (a
+    # name kept in Spanish: `lang: es`): every output marks it so (HTML lang, the PDF's /Lang,
+    # the DOCX's w:lang), so that screen readers and spelling checkers take it as such.
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,24 @@ class Glossary:
             for form in term.forms:
                 owners.setdefault(fold(_normal(form)), []).append((term, form))
         return PhraseFinder(owners), owners
+
+    def kept(self, letter: Letter, locale: str) -> dict[str, str]:
+        """The phrases a translation of `letter` into `locale` keeps in another language,
+        folded as PhraseFinder compares them, with that language: every accepted form of a
+        rule with `lang`, and, when that is the glossary's own language, the term's own forms
+        too ("Núcleo de Organizaciones de la Sociedad Civil", written out in a translation, is
+        as Spanish as "Núcleo")."""
+        if not self.applies(letter, locale):
+            return {}
+        kept = {}
+        for term in self.terms:
+            rule = term.rule(locale)
+            if rule is None or not rule.lang:
+                continue
+            own = term.forms if rule.lang.split("_")[0] == self.language.split("_")[0] else ()
+            for form in (*rule.forms, *own):
+                kept.setdefault(fold(_normal(form)), rule.lang)
+        return kept
 
     def _targets(self, locale: str) -> _Targets:
         """The finder for everything a translation into `locale` is searched for, built once."""
@@ -365,8 +387,10 @@ class _GlossaryReader(Reader):
                     self.problem(rule, "forbidden", f"{where}.forbidden",
                                  f"'{variant}' is both accepted and forbidden; keep one")
             gloss = self.phrase(rule, "gloss", f"{where}.gloss") if "gloss" in rule else None
+            lang = self.locale_code(rule, "lang", f"{where}.lang", rule["lang"]) \
+                if "lang" in rule else None
             rules[code] = Rule(code, use, forms, gloss, forbidden,
-                               self.note(rule, "note", f"{where}.note"), line)
+                               self.note(rule, "note", f"{where}.note"), line, lang)
         return rules
 
     def phrase(self, mapping: SourceMap, key: object, field_name: str) -> str | None:

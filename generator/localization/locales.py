@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+from collections.abc import Mapping
 from io import BytesIO
 from pathlib import Path
 
@@ -91,9 +92,39 @@ def filters(locale: str) -> dict:
     }
 
 
-def language_tag(locale: str) -> str:
-    """The BCP 47 tag for HTML's lang attribute ("pt-BR" for "pt_BR")."""
-    return locale.replace("_", "-")
+def with_region(locale: str, regions: Mapping[str, str] | None = None) -> str:
+    """The locale with its region, what formats, hyphenates and spells: "es_MX" for "es" when
+    the project's `regions` say {"es": "MX"}; else CLDR's likely region for the language
+    ("en" -> "en_US", "es" -> "es_ES", "fr" -> "fr_FR"), the one Babel's "en" formats dates in.
+    A locale that names its region ("en_GB") keeps it; a language CLDR gives no region to
+    stays as it is."""
+    code = locale.replace("-", "_")
+    parts = code.split("_")
+    if any(_is_region(part) for part in parts[1:]):
+        return code
+    region = (regions or {}).get(parts[0]) or _likely_region(parts[0])
+    return f"{code}_{region}" if region else code
+
+
+def _is_region(part: str) -> bool:
+    return (len(part) == 2 and part.isalpha() and part.isupper()) or (len(part) == 3
+                                                                      and part.isdigit())
+
+
+@functools.lru_cache(maxsize=64)
+def _likely_region(language: str) -> str | None:
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags").get(language.lower())
+    return next((part for part in (likely or "").split("_")[1:] if _is_region(part)), None)
+
+
+def language_tag(locale: str, regions: Mapping[str, str] | None = None) -> str:
+    """The BCP 47 tag for HTML's lang attribute, the PDF's /Lang and the DOCX's w:lang, with
+    the locale's region ("en-US" for "en", "es-MX" for "es" with regions {"es": "MX"},
+    "pt-BR" for "pt_BR"): WeasyPrint picks its hyphenation patterns by it (pyphen's en_US,
+    not en_GB, for "en-US")."""
+    return with_region(locale, regions).replace("_", "-")
 
 
 def template_catalog(locale: str, catalog_dirs: tuple[Path, ...]) -> Path | None:

@@ -188,7 +188,9 @@ class DocxWriter(WordText):
         if context["place"]:
             self.append_field(paragraph, "place", [("text", context["place"], ())])
             self.append(paragraph, [("text", ", ", ())])
-        self.append(paragraph, [("text", locales.format_date(context["date"], self.locale), ())])
+        when = locales.format_date(context["date"], locales.with_region(
+            self.locale, self.project.settings.regions))
+        self.append(paragraph, [("text", when, ())])
 
     def _recipients(self, context, fields) -> None:
         if not context["recipients"]:

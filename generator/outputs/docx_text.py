@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from ..rendering.typography import Typesetters
 from .docx_fields import bookmark_name
 from .docx_xml import R_NS, W_NS, lang_element, val_element, w, word_lang
 
@@ -15,14 +16,17 @@ NOTE_TAG = "carta-note"  # what `NoteCalls.call` puts where a footnote is called
 
 
 class _Inline(HTMLParser):
-    """The inline HTML carta renders from Markdown (em, strong, code, a, br, and the footnote
-    calls), as a flat list of pieces: ("text", text, marks), ("link", href, named) ...
-    ("end-link",), ("br",), ("note", anchor, first)."""
+    """The inline HTML carta renders from Markdown (em, strong, code, a, br, span lang, and
+    the footnote calls), as a flat list of pieces: ("text", text, marks, lang), ("link", href,
+    named) ... ("end-link",), ("br",), ("note", anchor, first). A text's lang is that of the
+    span or link it stands in (a part in another language: `{lang=es}`, a glossary term kept in its
+    language), or None for the paragraph's."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.pieces: list[tuple] = []
         self.marks: list[str] = []
+        self.langs: list[str | None] = []  # one per open span or link
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
@@ -35,8 +39,11 @@ class _Inline(HTMLParser):
         elif tag == "a":
             named = "named-link" in (values.get("class") or "").split()
             self.pieces.append(("link", values.get("href") or "", named))
+            self.langs.append(values.get("lang") or None)  # "[the board](...){lang=es}"
         elif tag == "br":
             self.pieces.append(("br",))
+        elif tag == "span":
+            self.langs.append(values.get("lang") or None)
         elif tag == NOTE_TAG:
             self.pieces.append(("note", values.get("data-anchor"), values.get("data-first") == "1"))
 
@@ -46,12 +53,17 @@ class _Inline(HTMLParser):
             del self.marks[len(self.marks) - 1 - self.marks[::-1].index(mark)]
         elif tag == "a":
             self.pieces.append(("end-link",))
+            if self.langs:
+                self.langs.pop()
+        elif tag == "span" and self.langs:
+            self.langs.pop()
 
     def handle_data(self, data):
         # HTML whitespace: Markdown's soft line breaks are spaces.
         text = re.sub(r"\s+", " ", data)
         if text:
-            self.pieces.append(("text", text, frozenset(self.marks)))
+            lang = next((each for each in reversed(self.langs) if each), None)
+            self.pieces.append(("text", text, frozenset(self.marks), lang))
 
 
 def inline_pieces(html) -> list[tuple]:
@@ -172,14 +184,25 @@ class WordText:
             self.append(paragraph, inline_pieces(html), lang)
 
     def append(self, paragraph, pieces, lang=None) -> None:
-        """Runs for the pieces: text with its marks, links, line breaks, footnote calls."""
+        """Runs for the pieces: text with its marks, links, line breaks, footnote calls. Each
+        text is set in its language's typography (rendering/typography.py), as the PDF's is,
+        and each run carries its own language where a part is in another one."""
         target = paragraph
         link_href = None
         link_named = False
+        setters = Typesetters()
         for piece in pieces:
             kind = piece[0]
             if kind == "text":
-                run = self.run(piece[1], piece[2], lang, "Hyperlink" if link_href else None)
+                piece_lang = (piece[3] if len(piece) > 3 else None) or lang
+                tag = word_lang(piece_lang) or self.state.lang
+                if "code" in piece[2]:
+                    setters.skip(piece[1], tag)
+                    text = piece[1]
+                else:
+                    text = setters.text(piece[1], tag)
+                run = self.run(text, piece[2], word_lang(piece_lang),
+                               "Hyperlink" if link_href else None)
                 if self.state.link_style == "underline" and link_href:
                     run[0].append(val_element("w:u", "single"))
                 target.append(run)

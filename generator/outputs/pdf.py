@@ -47,6 +47,36 @@ def _font_face_css() -> str:
     return "\n".join(rules)
 
 
+def _tag_languages() -> None:
+    """Give each structure element of an element with a `lang` of its own that /Lang.
+
+    WeasyPrint 70 tags the boxes (a <span> becomes a /Span) but sets /Lang on the catalog
+    only, from <html lang>: a Spanish name marked in an English letter (a glossary term kept in
+    Spanish, or "[...]{lang=es}") would be read in English (PDF/UA-1 7.2, WCAG 3.1.2). Its tag
+    builder recurses through its module's global name, so wrapping that name reaches every
+    box; what it yields for a box is the box's element (for <html> and <body>, their
+    children's, which have their own turn). Installed once, at import."""
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+    if getattr(build, "carta_langs", False):
+        return
+
+    def build_box_tree(box, *args, **kwargs):
+        element = getattr(getattr(box, "_box", box), "element", None)
+        lang = element.get("lang") if element is not None else None
+        own = lang and getattr(box, "element_tag", None) not in ("html", "body")
+        for structure in build(box, *args, **kwargs):
+            if own and "Lang" not in structure:
+                structure["Lang"] = tags.pydyf.String(lang)  # WeasyPrint's own pydyf
+            yield structure
+
+    build_box_tree.carta_langs = True
+    tags._build_box_tree = build_box_tree
+
+
+_tag_languages()
+
 REFUSAL_MARK = "carta refused to load"
 
 

@@ -79,7 +79,8 @@ class DocumentMaker:
         footnotes)."""
         self.warm()
         seen = len(self._pdf.warnings)
-        langs = tuple(language_tag(locale) for locale, _ in job.versions)
+        langs = tuple(language_tag(locale, self.project.settings.regions)
+                      for locale, _ in job.versions)
         data = self._pdf.make(html, job.letter.source.parent, job.name, archival, langs)
         return data, self._pdf.warnings[seen:]
 

@@ -21,8 +21,9 @@ from ..core.model import Letter, Recipient, pick_locale
 from ..core.project import Project
 from ..core.version import __version__
 from ..core.write import output_path
-from ..localization import locales
-from . import webfonts
+from ..localization import glossary, locales
+from . import typography, webfonts
+from .language_parts import KeptPhrases
 
 LETTER_TEMPLATE = "letter.html"
 FOOTNOTES_TEMPLATE = "footnotes.html"
@@ -112,7 +113,9 @@ class Renderer:
                                        / f"{locales.TEMPLATE_DOMAIN}.po")
             env.install_gettext_translations(
                 locales.template_translations(locale, self.catalog_dirs), newstyle=True)
-            env.filters.update(locales.filters(locale))
+            # Dates and numbers in the locale's region ("es" of a Mexican project: es_MX).
+            env.filters.update(locales.filters(
+                locales.with_region(locale, self.project.settings.regions)))
             env.filters["css_content"] = css_content
             self._environments[locale] = env
         return self._environments[locale]
@@ -128,7 +131,8 @@ class Renderer:
             footnotes = env.get_template(FOOTNOTES_TEMPLATE).module
             context = letter_context(letter, locale, self.project, recipient, footnotes.call,
                                      self.dependencies.note, site=site)
-            return template.render(context)
+            # The page's every text, the letter's and the templates', in its language's rules.
+            return typography.typeset_html(template.render(context), context["lang"])
 
     def render_versions(self, versions, recipient: Recipient | None = None) -> str:
         """One HTML document with the letter's versions one after the other (`combine:`): each
@@ -169,14 +173,20 @@ class Renderer:
                            signatures=_signatures_in_each_language(lists, page_lang),
                            signatory_phrases=PhrasesInEachLanguage(
                                [(phrases, lang) for _, phrases, lang in lists], page_lang))
-            return env.get_template(COMBINED_TEMPLATE).render(context)
+            # Each version's text in its own language's rules (its <article lang>).
+            return typography.typeset_html(env.get_template(COMBINED_TEMPLATE).render(context),
+                                           page_lang)
 
     def render_text(self, template_name: str, context: dict, locale: str) -> str:
         """A plain-text template (such as the e-mail cover text) in `locale`."""
         try:
-            return self.environment(locale).get_template(template_name).render(context)
+            text = self.environment(locale).get_template(template_name).render(context)
         except jinja2.TemplateError as error:
             raise BuildError(f"template {template_name} failed: {error}") from None
+        lang = locales.language_tag(locale, self.project.settings.regions)
+        if template_name.endswith(".html"):
+            return typography.typeset_html(text, lang)
+        return typography.typeset_text(text, lang)
 
 
 @contextlib.contextmanager
@@ -224,7 +234,14 @@ def letter_context(letter: Letter, locale: str, project: Project,
             postscript=tuple(block for _, block in blocks_in_copy(letter.postscript, recipient)))
     source = letter.language
     sender_name = pick_locale(letter.sender.name, locale, source)
-    notes = _notes(letter, id_prefix)
+    regions = project.settings.regions
+
+    def tag(lang: str | None) -> str | None:
+        # Every language tag of the page with its region: the page's, and any part's.
+        return _tag(lang, regions)
+
+    kept = _kept_phrases(letter, locale, project, note, tag)
+    notes = _notes(letter, id_prefix, regions, kept)
     cited: set[str] = set()
     # Every footnote of the page in the order of its call: the PDF's footnote counter counts
     # them so, links' notes included, and each note is numbered here to match it.
@@ -250,7 +267,8 @@ def letter_context(letter: Letter, locale: str, project: Project,
     def inline(text: str) -> Markup:
         # Only the letter's texts: a link in a note cannot have a note (CSS prints its URL).
         footnoted = (letter.link_style or project.settings.links) == "footnote"
-        return Markup(markdown.render_inline(text, cite, link_note if footnoted else None))
+        return Markup(kept.mark(markdown.render_inline(text, cite,
+                                                       link_note if footnoted else None, tag)))
 
     numbers: dict[str, int] = {}  # the last number given, per kind of numbered list
 
@@ -258,7 +276,7 @@ def letter_context(letter: Letter, locale: str, project: Project,
         result = []
         for block in part:
             declared = blocks.declaration_of(block)
-            context = declared.render(block, inline, _tag)
+            context = declared.render(block, inline, tag)
             if getattr(block, "to_recipient", None):
                 # A list addressed to a recipient by id: that recipient's name in this locale.
                 context["to"] = pick_locale(block.to_names, locale, source)
@@ -276,7 +294,7 @@ def letter_context(letter: Letter, locale: str, project: Project,
     addressed = (recipient,) if recipient is not None else letter.recipients
     recipients = [_recipient(r, locale, source) for r in addressed]
     return {
-        "lang": locales.language_tag(locale),
+        "lang": tag(locale),
         "title": letter_title(letter, locale),
         "headline": letter.title,
         "letterhead": letter.letterhead,
@@ -290,7 +308,7 @@ def letter_context(letter: Letter, locale: str, project: Project,
         "address_label": letter.address_label,
         "salutation": salutation(letter, recipient, locale),
         "cc": [_recipient(r, locale, source) for r in letter.cc],
-        "signatures": _signatures(letter, locale, note),
+        "signatures": _signatures(letter, locale, note, regions),
         "follows_date": letter.follows_date,
         "since_followed": letter.date - letter.follows_date if letter.follows_date else None,
         "draft": letter.draft,
@@ -360,28 +378,47 @@ def _links(letter: Letter, locale: str, project: Project, recipient: Recipient |
               and (recipient is None or not recipient.locales or other in recipient.locales)]
     return {
         "pdf": name(locale, "pdf"),
-        "languages": [{"lang": locales.language_tag(other), "name": locales.language_name(other),
-                       "href": name(other, "html")} for other in others],
+        "languages": [{"lang": _tag(other, project.settings.regions),
+                       "name": locales.language_name(other), "href": name(other, "html")}
+                      for other in others],
         "site": site,
     }
 
 
-def _notes(letter: Letter, id_prefix: str = "") -> dict[str, Note]:
+def _kept_phrases(letter: Letter, locale: str, project: Project,
+                  note: Callable[[Path], None], tag) -> KeptPhrases:
+    """The names a translation keeps in the letters' language, as the glossary says (`lang`
+    on a rule), to be marked in that language wherever they stand. A glossary with problems
+    marks nothing: `carta check` reports them."""
+    note(project.content / glossary.GLOSSARY_FILE)
+    found, problems = glossary.load(project)
+    return KeptPhrases(found.kept(letter, locale) if found and not problems else {}, tag)
+
+
+def _notes(letter: Letter, id_prefix: str = "", regions=None,
+           kept: KeptPhrases | None = None) -> dict[str, Note]:
     order = markdown.citation_order(blocks.markdown_texts(letter))
     by_id = {reference.id: reference for reference in letter.references}
 
     def no_nested_citations(label: str) -> str:
         return ""
 
+    def tag(lang: str) -> str | None:
+        return _tag(lang, regions)
+
+    def html(text: str) -> str:
+        rendered = markdown.render_inline(text, no_nested_citations, None, tag)
+        return kept.mark(rendered) if kept else rendered
+
     return {
-        label: Note(number, label,
-                    Markup(markdown.render_inline(by_id[label].text, no_nested_citations)),
-                    _tag(by_id[label].lang), letter.note_style, prefix=id_prefix)
+        label: Note(number, label, Markup(html(by_id[label].text)),
+                    _tag(by_id[label].lang, regions), letter.note_style, prefix=id_prefix)
         for number, label in enumerate(order, start=1)
     }
 
 
-def _signatures(letter: Letter, locale: str, note: Callable[[Path], None]) -> list[dict]:
+def _signatures(letter: Letter, locale: str, note: Callable[[Path], None],
+                regions=None) -> list[dict]:
     """The signatory tiers, each with its organisations and people, in the letter's order or
     in the collation of `locale` (so that "Ángel" sorts with "A", and people by family name)."""
     if letter.signatures is None:
@@ -421,7 +458,7 @@ def _signatures(letter: Letter, locale: str, note: Callable[[Path], None]) -> li
                 "logo": _data_url(member.logo, note) if member.logo else None,
             })
         tiers.append({
-            "title": tier.title, "lang": _tag(tier.lang), "entries": entries,
+            "title": tier.title, "lang": _tag(tier.lang, regions), "entries": entries,
             "layout": letter.signatures.layout, "count": tier.count,
             "organizations": sum(1 for e in entries if e["kind"] == "organization"),
             "individuals": sum(1 for e in entries if e["kind"] == "individual"),
@@ -534,8 +571,8 @@ class PhrasesInEachLanguage:
         return in_each
 
 
-def _tag(lang: str | None) -> str | None:
-    return locales.language_tag(lang) if lang else None
+def _tag(lang: str | None, regions=None) -> str | None:
+    return locales.language_tag(lang, regions) if lang else None
 
 
 def _recipient(recipient, locale: str, source: str) -> dict:

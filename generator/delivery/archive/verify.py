@@ -244,7 +244,14 @@ def _as_read(identifier: bytes) -> bytes:
 
 
 def _same_locale(language: str, locale: str) -> bool:
-    return language.replace("_", "-").lower() == locale.replace("_", "-").lower()
+    """Whether a PDF's /Lang is the entry's locale: that locale, or with its region when the
+    locale names none ("es" is printed "es-MX" in a project whose carta.toml says
+    regions = { es = "MX" }, "en" as CLDR's "en-US"; older archives say "es")."""
+    language, locale = language.replace("_", "-").lower(), locale.replace("_", "-").lower()
+    if language == locale:
+        return True
+    base, _, region = language.rpartition("-")
+    return "-" not in locale and base == locale and (len(region) == 2 or region.isdigit())
 
 
 def _check_sources(pdf, entry: Entry, problem) -> list[Problem]:
