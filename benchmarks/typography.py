@@ -10,8 +10,9 @@ prints a note). Per document:
 
 - pages;
 - `cpl`: the median number of characters of a full line of running text (a line of the
-  body's size that reaches the right edge of the column: a paragraph's last line does not
-  count). A letter sets 65 to 75;
+  body's size followed by another of the same paragraph, at most 1.6 lines' height below,
+  and reaching past 60 % of the column: a paragraph's last line, a heading, an address line
+  does not count). A letter sets 65 to 75;
 - `loose`: lines of running text with a word space wider than 1.5 times the font's normal
   space, in all and on the worst page (`/pg`); a gap of five spaces or more is between a
   table's columns, not words. The normal space is the narrowest the
@@ -186,6 +187,7 @@ def measure_pdf(data: bytes) -> dict:
     for lines in pages:
         lines = _margins(lines, body, note)
         text = [line for line in lines if line.size == body]
+        left = min((line.glyphs[0].x for line in text), default=0)
         right = max((line.glyphs[-1].right for line in text), default=0)
         loose = run = hyphenated = 0
         for line in lines:
@@ -195,9 +197,10 @@ def measure_pdf(data: bytes) -> dict:
                 longest = max(longest, run)
             else:
                 run = 0
-        for line in text:
-            if line.glyphs[-1].right < right - 2:
-                continue  # a short line: a paragraph's last, a heading, the address
+        for line, after in zip(text, text[1:], strict=False):
+            if not 0 < line.baseline - after.baseline < 1.6 * body \
+                    or line.glyphs[-1].right < left + 0.6 * (right - left):
+                continue  # a paragraph's (or item's) last line, a heading, the address
             full.append(len(line.text.strip()))
             if any(LOOSE * normal[font, size] < width < COLUMN * normal[font, size]
                    for font, size, width in line.gaps()):
