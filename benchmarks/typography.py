@@ -223,13 +223,15 @@ def measure_pdf(data: bytes) -> dict:
 def widows_and_orphans(rendered) -> tuple[int, int]:
     """(orphans, widows) of the body's paragraphs and list items, from WeasyPrint's lines."""
     per_block: dict[int, Counter] = defaultdict(Counter)
+    texts: dict[int, dict[int, str]] = defaultdict(dict)
     for line in text_lines(rendered):
         if line.area == "body":
             per_block[id(line.block)][line.page] += 1
+            texts[id(line.block)][line.page] = texts[id(line.block)].get(line.page, "") + line.text
     orphans = widows = 0
-    for pages in per_block.values():
-        if len(pages) < 2:
-            continue
+    for block, pages in per_block.items():
+        if len(pages) < 2 or len(set(texts[block].values())) == 1:
+            continue  # on one page, or a table's header repeated on each page
         first, last = min(pages), max(pages)
         orphans += pages[first] == 1
         widows += pages[last] == 1
