@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pypdf
 
-BODY_MIN_SIZE = 10  # body text is 10.5 pt; notes and page labels are 8 pt; note calls smaller
+BODY_MIN_SIZE = 10  # body text is 11 pt; notes and page labels are 8 pt; note calls 7 pt
+SMALL_MIN_SIZE = 7.5
 HYPHENS = "\u2010\u00ad-"
 
 
@@ -33,7 +34,7 @@ def read_pages(path: Path) -> list[Page]:
 
         page.extract_text(visitor_text=visit)
         body = _glued([run for run in runs if run[0] >= BODY_MIN_SIZE])
-        small = _glued([run for run in runs if 7 <= run[0] < BODY_MIN_SIZE])
+        small = _glued([run for run in runs if SMALL_MIN_SIZE <= run[0] < BODY_MIN_SIZE])
         pages.append(Page(_join(body), _join(small)))
     return pages
 
@@ -66,7 +67,12 @@ def _join(runs: list[str]) -> str:
             text += run  # layer (outputs/pdf_layout.py), in a run of its own: it ends the word
             continue
         hyphenated = text.endswith(("\u2010", "\u00ad"))  # a hyphen added at a line break
-        text = text[:-1] + run.lstrip() if hyphenated else f"{text} {run}"
+        if hyphenated:
+            text = text[:-1] + run.lstrip()
+        elif text.endswith("-") and text[-2:-1].isalpha():  # "co-" / "creación": its own
+            text += run.lstrip()
+        else:
+            text = f"{text} {run}"
     return normalize(text)
 
 

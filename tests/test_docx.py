@@ -248,8 +248,8 @@ def test_properties_page_and_page_numbers(project):
     section = document.sections[-1]
     # carta.toml says Letter; the margins are the PDF's.
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (216, 279)
-    assert abs(section.left_margin - Mm(24)) < Mm(0.1)
-    assert abs(section.top_margin - Mm(24)) < Mm(0.1)
+    assert abs(section.left_margin - Mm(40)) < Mm(0.1)
+    assert abs(section.top_margin - Mm(26)) < Mm(0.1)
     footer = section.footer._element
     instructions = [f.get(qn("w:instr")).strip() for f in footer.iter(qn("w:fldSimple"))]
     assert instructions == ["PAGE", "NUMPAGES"]

@@ -251,7 +251,8 @@ def test_printed_from_chromium_the_notes_are_numbered_endnotes(projects, browser
     assert text.index("Notas") < text.index(note)
     assert text.index("Atentamente") < text.index("Notas")
     assert "3PNA.Ver" not in text.replace(" ", "")
-    assert "Página 1 de" in text  # the page label of @page, in the page's language
+    # The page label of @page, in the page's language, from page 2 (page 1 has none).
+    assert "Página 2 de" in text and "Página 1 de" not in text
     assert "English" not in text  # the page's links stay on screen
 
 

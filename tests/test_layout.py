@@ -31,7 +31,7 @@ language: es
 sender: coalicion-ejemplo
 recipients: [organismo-ejemplo]
 body:
-  - paragraph: {FILLER * 3} {"palabra " * 50}.
+  - paragraph: {FILLER * 2} {"palabra " * 63}.
   - paragraph: {CALL}[^nota-a]
   - paragraph: {FILLER}
 references:
@@ -139,5 +139,6 @@ def test_added_hyphens_copy_as_soft_hyphens_in_the_letters_own_fonts(sample):
     for word in ("interinstitucional", "latinoamericanas", "extraordinariamente",
                  "desproporcionadas"):
         assert whole.count(word) == 2, word
-    assert "co-creación" in whole
+    # A typed hyphen stays a hyphen-minus, at a line's end too (then the line breaks after it).
+    assert "co-creación" in whole.replace("-\n", "-")
     assert "https://example.org/un-enlace-con-guiones-largos" in re.sub(r"\s+", "", whole)

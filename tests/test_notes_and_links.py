@@ -76,7 +76,9 @@ class Built:
         pdf = folder / "carta-prueba.es.pdf"
         self.html = (folder / "carta-prueba.es.html").read_text(encoding="utf-8")
         # All the PDF's text in reading order, whatever its size (the calls are 5 to 6 pt).
-        self.text = normalize(" ".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages))
+        # A word hyphenated at a line's end copies as its halves around a soft hyphen.
+        self.text = normalize(" ".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+                              .replace("\u00ad\n", ""))
         pages = read_pages(pdf)
         self.body = " ".join(page.body for page in pages)
         self.small = " ".join(page.small for page in pages)

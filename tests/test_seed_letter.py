@@ -85,7 +85,7 @@ def test_three_footnotes_with_their_urls(pages):
 
 @pytest.mark.parametrize(("context", "note_start"), [
     ("participantes en el 3PNA.", "1. Ver el reporte informe técnico de CitizenLab"),
-    ("Comité Directivo de sociedad civil, Juan Pardinas.", "2. Ver el informe"),
+    ("Juan Pardinas.", "2. Ver el informe"),
     ("independientes de caso Ayotzinapa.", "3. Ver https://citizenlab.ca"),
 ])
 def test_each_footnote_is_at_the_bottom_of_the_page_that_cites_it(pages, context, note_start):
@@ -193,8 +193,12 @@ def test_hyphenation_never_runs_more_than_two_lines(locale):
 
 
 def test_pages_are_numbered_in_spanish(pages):
-    for number, page in enumerate(pages, start=1):
-        assert page.small.endswith(f"Página {number} de {len(pages)}")
+    # Page 1 is the letter's own; from page 2 the continuation line names the recipient, the
+    # date and the page, in Spanish.
+    assert "Página" not in pages[0].small
+    for number, page in enumerate(pages[1:], start=2):
+        assert page.small.endswith("Comité Directivo de la Alianza por el Gobierno Abierto, "
+                                     f"19 de septiembre de 2017 Página {number} de {len(pages)}")
 
 
 def test_page_count_and_paper(built):

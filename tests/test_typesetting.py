@@ -122,8 +122,9 @@ def test_every_link_of_the_seed_letter_can_be_clicked_where_it_is_printed(seed_p
     """Defect 1: note 1's wrapped https://goo.gl/z4reBU had a zero-height Rect."""
     source = (REPO / "content/letters" / f"{SEED_ID}.yaml").read_text("utf-8")
     annotations = assert_links_live(seed_pdfs[locale], set(URL.findall(source)))
-    (wrapped,) = [a for _, a in annotations if uri(a) == "https://goo.gl/z4reBU"]
-    assert len(quads(wrapped)) == 2  # it wraps in both languages: one quad a line
+    # In the 70-character column the seed's addresses no longer wrap; a link that wraps, a
+    # quad a line, is tested below with a letter made for it.
+    assert all(len(quads(annotation)) >= 1 for _, annotation in annotations)
 
 
 def test_links_that_wrap_beside_others_can_each_be_clicked(tmp_path):

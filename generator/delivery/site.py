@@ -21,6 +21,7 @@ from ..core.write import safe_folder, write_atomic
 from ..localization import locales
 from ..pipeline.plan import Job
 from ..pipeline.run import build
+from ..rendering import webfonts
 from ..rendering.render import Renderer, letter_title
 
 SITE_TEMPLATE = "site.html"
@@ -98,12 +99,16 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
                     safe_folder(project.root, target.parent)
                     write_atomic(target, extra.read_bytes())
 
+    # The letters' typefaces, as the same WOFF2 subsets their pages use, in site/fonts/.
+    for path in webfonts.write(site):
+        report(path)
     for locale, page in pages.items():
         # The responses received, their summaries and notes in this locale where translated.
         received = [responses.localized(project, response, locale)
                     for response in content.responses]
         context = site_context(jobs, locale, pages, thumbnails, letters, site,
                                content.recipients, received, project.settings.regions)
+        context["webfonts"] = webfonts.faces()
         html = renderer.render_text(SITE_TEMPLATE, context, locale)
         write_atomic(page, html.encode("utf-8"))
         report(page)

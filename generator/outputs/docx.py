@@ -40,13 +40,13 @@ from .docx_text import NoteCalls, TextState, WordText
 from .docx_xml import w, word_lang
 from .odt import OdtConverter
 
-# The page of templates/letter.css: 24mm 22mm 26mm 24mm (top right bottom left).
+# The page of templates/letter.css: 26mm 40mm 24mm 40mm (top right bottom left).
 PAPER = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
-MARGINS_MM = (24.0, 22.0, 26.0, 24.0)
+MARGINS_MM = (26.0, 40.0, 24.0, 40.0)
 
 # What a DOCX depends on besides its inputs: this writer's version and python-docx's. A build
 # key includes it, so a new writer rebuilds every DOCX.
-WRITER_VERSION = "1"
+WRITER_VERSION = "2"  # 2: the fonts embedded, the page design of issue 24
 
 
 def recipe() -> str:
@@ -144,15 +144,17 @@ class DocxWriter(WordText):
 
     def _letterhead(self, letter, context) -> None:
         sender = context["sender"]
-        paragraph = self.paragraph("Sender")
+        contact = [*sender["address"], *filter(None, (sender["email"], sender["url"]))]
+        # The rule under the letterhead belongs to the contact line; with none, to the name
+        # (never an empty paragraph to carry it).
+        paragraph = self.paragraph("Sender" if contact else "Sender Alone")
         logo = self._logo(letter.sender.logo, sender["name"])
         if logo is not None:
             paragraph.append(logo)
             paragraph.append(self.run("  "))
         self.append(paragraph, [("text", sender["name"], ())])
-        contact = [*sender["address"], *filter(None, (sender["email"], sender["url"]))]
-        # The rule under the letterhead belongs to the contact line; with none, an empty one.
-        self.paragraph("Sender Contact", [("text", " · ".join(contact), ())])
+        if contact:
+            self.paragraph("Sender Contact", [("text", " · ".join(contact), ())])
 
     def _logo(self, path: Path | None, description: str):
         if path is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..core.errors import CartaError, Notice
 from .docx_fields import PROP_GENERATOR, PROP_LETTER, PROP_LOCALE, PROP_RECIPIENT
+from .docx_fonts import embed as embed_fonts
 from .docx_xml import CUSTOM_NS, VT_NS, w
 
 CUSTOM_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
@@ -351,12 +352,31 @@ SETTINGS_ORDER = (
 )
 
 
+# What follows w:embedTrueTypeFonts in CT_Settings before SETTINGS_ORDER begins.
+_AFTER_EMBEDDING = (
+    "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
+    "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter",
+    "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle",
+    "proofState", "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", *SETTINGS_ORDER,
+)
+
+
 def write_settings(document) -> None:
-    """Hyphenation like the PDF's, and tracked changes on: a reviewer's edits come back
-    as insertions and deletions that `carta diff-docx` lists."""
+    """Hyphenation like the PDF's, tracked changes on (a reviewer's edits come back as
+    insertions and deletions that `carta diff-docx` lists), and the fonts the package carries
+    (docx_fonts.py) marked as embedded."""
     from docx.oxml import OxmlElement
 
     settings = document.settings.element
+    if settings.find(w("embedTrueTypeFonts")) is None:
+        element = OxmlElement("w:embedTrueTypeFonts")
+        later = {w(name) for name in _AFTER_EMBEDDING}
+        following = next((child for child in settings if child.tag in later), None)
+        if following is not None:
+            following.addprevious(element)
+        else:
+            settings.append(element)
     for tag in ("trackRevisions", "autoHyphenation"):
         if settings.find(w(tag)) is None:
             element = OxmlElement(f"w:{tag}")
@@ -376,7 +396,7 @@ def save(document, date: datetime.date) -> bytes:
     document.save(raw)
     stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
     result = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source, \
+    with zipfile.ZipFile(io.BytesIO(embed_fonts(raw.getvalue()))) as source, \
             zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, stamp)

@@ -36,7 +36,8 @@ class StyleSpec:
 
 
 STYLES = (
-    StyleSpec("Normal", based_on=None, font=SERIF, size=10.5, color=INK, align="both",
+    # Ragged right, as the PDF (templates/letter.css says why).
+    StyleSpec("Normal", based_on=None, font=SERIF, size=11, color=INK, align="left",
               before=0, after=10),
     StyleSpec("Title", font=SANS, size=17, bold=True, align="left", after=12, keep_next=True),
     StyleSpec("Heading 1", font=SANS, size=11.5, bold=True, color=ACCENT, align="left",
@@ -48,6 +49,9 @@ STYLES = (
     StyleSpec("Sender", font=SANS, size=13, bold=True, color=ACCENT, align="left", after=0,
               keep_next=True),
     StyleSpec("Sender Contact", font=SANS, size=8.5, color=MUTED, align="left", after=20,
+              border_bottom=ACCENT),
+    # A sender with no contact line: the rule under the letterhead goes under its name.
+    StyleSpec("Sender Alone", based_on="Sender", after=20, keep_next=False,
               border_bottom=ACCENT),
     StyleSpec("Date", align="right", after=19),
     StyleSpec("Address Label", bold=True, align="left", after=3, keep_next=True),
@@ -175,7 +179,8 @@ def _border_bottom(pPr, color: str) -> None:
 
 def new_numbering(document, kind: str, start: int) -> int:
     """A new numbering instance (w:num) starting at `start`, over carta's list definition for
-    `kind` (created once per document): decimal "1.", demands' numbers bold in the accent."""
+    `kind` (created once per document): decimal "1.", bold in the sans and the accent, for
+    grievances and demands alike (one list style, as the PDF's)."""
     from docx.oxml import parse_xml
 
     numbering = document.part.numbering_part.element
@@ -187,7 +192,7 @@ def new_numbering(document, kind: str, start: int) -> int:
         ids = [int(el.get(w("abstractNumId"))) for el in numbering.findall(w("abstractNum"))]
         abstract_id = max([0, *ids]) + 1
         marker = (f'<w:rPr><w:rFonts w:ascii="{SANS}" w:hAnsi="{SANS}" w:cs="{SANS}"/><w:b/>'
-                  f'<w:color w:val="{ACCENT}"/></w:rPr>') if kind == "demands" else ""
+                  f'<w:color w:val="{ACCENT}"/></w:rPr>')
         abstract = parse_xml(
             f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="{abstract_id}">'
             f'<w:multiLevelType w:val="singleLevel"/><w:name w:val="{name}"/>'

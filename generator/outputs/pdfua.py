@@ -122,6 +122,7 @@ class _Restructure:
     def run(self) -> None:
         for document in self.top:
             self._artifacts(document)
+            self._labels(document)
             notes = self._notes(document)
             self._merge_fragments(document)
             self._place_notes(notes)
@@ -159,6 +160,20 @@ class _Restructure:
         for content in node.contents():
             self.pages[content.page].to_artifact[content.mcid] = props
         node.remove()
+
+    def _labels(self, document: Node) -> None:
+        """A list number drawn with its item (letter.css sets it as an inline-block before the
+        text, so that copying reads it there, not after the page) comes tagged as the first
+        NonStruct of the item's LBody: it is the item's Lbl."""
+        for item in list(document.walk()):
+            if item.s != "LI" or any(kid.s == "Lbl" for kid in item.nodes()):
+                continue
+            body = next((kid for kid in item.nodes() if kid.s == "LBody"), None)
+            first = body.kids[0] if body is not None and body.kids else None
+            if isinstance(first, Node) and first.s == "NonStruct":
+                first.remove()
+                first.s = "Lbl"
+                item.adopt([first], at=item.kids.index(body))
 
     # Notes ---------------------------------------------------------------------------------
 
