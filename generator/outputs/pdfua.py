@@ -232,12 +232,33 @@ class _Restructure:
     # Fragments of one element on consecutive pages -----------------------------------------
 
     def _merge_fragments(self, document: Node) -> None:
+        self._flatten_columns(document)
         self._merge_kids(document)
         if self.versions:
             # The versions' <article>s, at the top or inside the one <main> (a Part).
             articles = [node for node in document.walk() if node.s == "Art"]
             for article, lang in zip(articles, self.article_langs, strict=False):
                 article.obj.Lang = pikepdf.String(lang)
+
+    @staticmethod
+    def _flatten_columns(document: Node) -> None:
+        """A list set in CSS columns is one list: WeasyPrint tags each column box as a list
+        of its own inside the list (L > L > LI), so a screen reader would announce columns,
+        not names. HTML cannot nest a list directly in a list (only inside an item), so an L
+        right inside an L is always a column: its items take its place, in the columns'
+        order, which is the reading order (down the first column, then the next)."""
+        for node in list(document.walk()):
+            if node.s != "L" or not any(isinstance(kid, Node) and kid.s == "L"
+                                        for kid in node.kids):
+                continue
+            kids = []
+            for kid in node.kids:
+                if isinstance(kid, Node) and kid.s == "L":
+                    kids.extend(kid.kids)
+                else:
+                    kids.append(kid)
+            node.kids = []
+            node.adopt(kids)
 
     def _merge_kids(self, parent: Node, start: int = 1) -> None:
         index = max(start, 1)
@@ -274,7 +295,11 @@ class _Restructure:
         if kind == "L":
             return self._list_continues(first, second)
         if kind == "LI":
-            return not any(kid.s == "Lbl" for kid in second.nodes())
+            # An item goes on when its next part has no marker while the item had one: an
+            # unmarked list (the signatories') gives no sign, and keeps its items whole
+            # (break-inside: avoid), so two items there are two names.
+            return not any(kid.s == "Lbl" for kid in second.nodes()) \
+                and any(kid.s == "Lbl" for kid in first.nodes())
         if kind in TEXT_BLOCKS:
             before, after = self._edge_text(first, last=True), self._edge_text(second, last=False)
             if _runs_on(before, after):
