@@ -37,7 +37,7 @@ from pikepdf import Array, Dictionary, Name
 
 from .pdfua_check import problems
 from .pdfua_content import Fonts, Page
-from .pdfua_tree import HEADINGS, Content, Node, ObjRef, read_tree, write_tree
+from .pdfua_tree import HEADINGS, Content, Node, ObjRef, join_columns, read_tree, write_tree
 from .pdfua_xmp import write_xmp
 
 # Elements whose text a reader takes as one unit: a note is read after the one that cites it.
@@ -232,33 +232,13 @@ class _Restructure:
     # Fragments of one element on consecutive pages -----------------------------------------
 
     def _merge_fragments(self, document: Node) -> None:
-        self._flatten_columns(document)
+        join_columns(document)
         self._merge_kids(document)
         if self.versions:
             # The versions' <article>s, at the top or inside the one <main> (a Part).
             articles = [node for node in document.walk() if node.s == "Art"]
             for article, lang in zip(articles, self.article_langs, strict=False):
                 article.obj.Lang = pikepdf.String(lang)
-
-    @staticmethod
-    def _flatten_columns(document: Node) -> None:
-        """A list set in CSS columns is one list: WeasyPrint tags each column box as a list
-        of its own inside the list (L > L > LI), so a screen reader would announce columns,
-        not names. HTML cannot nest a list directly in a list (only inside an item), so an L
-        right inside an L is always a column: its items take its place, in the columns'
-        order, which is the reading order (down the first column, then the next)."""
-        for node in list(document.walk()):
-            if node.s != "L" or not any(isinstance(kid, Node) and kid.s == "L"
-                                        for kid in node.kids):
-                continue
-            kids = []
-            for kid in node.kids:
-                if isinstance(kid, Node) and kid.s == "L":
-                    kids.extend(kid.kids)
-                else:
-                    kids.append(kid)
-            node.kids = []
-            node.adopt(kids)
 
     def _merge_kids(self, parent: Node, start: int = 1) -> None:
         index = max(start, 1)
@@ -615,3 +595,4 @@ def _destinations(document: pikepdf.Pdf, page_of: dict):
                 page = page_of.get(dest[0].objgen)
                 if page is not None:
                     yield str(name), page
+
