@@ -147,13 +147,16 @@ class _Restructure:
         for node in list(document.walk()):
             if node.parent is None:
                 continue
-            contents = list(node.contents())
             if node.s == "Figure" and not (node.obj.get("/Alt") or node.obj.get("/ActualText")):
                 self._to_artifact(node, {"/Type": Name.Layout})  # alt="": decorative
-            elif contents and all(c.mcid in self.pages[c.page].rotated for c in contents) \
-                    and node.parent.s in ("Document", "Art", "Part"):
-                # Text set at an angle beside the flow: the draft watermark.
-                self._to_artifact(node, {"/Type": Name.Pagination, "/Subtype": Name.Watermark})
+            elif node.parent.s in ("Document", "Art", "Part"):
+                # Text set at an angle beside the flow: the draft watermark. (Only there: what
+                # an element draws is gathered from its whole subtree, too dear for each of
+                # 80,000 elements of a long sign-on list.)
+                contents = list(node.contents())
+                if contents and all(c.mcid in self.pages[c.page].rotated for c in contents):
+                    self._to_artifact(node, {"/Type": Name.Pagination,
+                                             "/Subtype": Name.Watermark})
 
     def _to_artifact(self, node: Node, props: dict) -> None:
         for content in node.contents():

@@ -37,17 +37,26 @@ class Node:
     def nodes(self):
         return [kid for kid in self.kids if isinstance(kid, Node)]
 
+    # Both in document order, with a stack rather than nested generators: a yield from a
+    # generator n levels down passes through n frames, and a tree is walked many times.
     def walk(self):
-        yield self
-        for kid in self.nodes():
-            yield from kid.walk()
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.nodes()))
 
     def contents(self):
-        for kid in self.kids:
-            if isinstance(kid, Content):
-                yield kid
-            elif isinstance(kid, Node):
-                yield from kid.contents()
+        stack = [iter(self.kids)]
+        while stack:
+            for kid in stack[-1]:
+                if isinstance(kid, Content):
+                    yield kid
+                elif isinstance(kid, Node):
+                    stack.append(iter(kid.kids))
+                    break
+            else:
+                stack.pop()
 
     def adopt(self, kids: list, at: int | None = None) -> None:
         for kid in kids:
