@@ -1,6 +1,6 @@
 """How long an author waits under `carta serve`: from saving a letter to seeing it served.
 
-    .venv/bin/python benchmarks/serve_benchmark.py [--sizes 10,100] [--edits 5]
+    .venv/bin/python benchmarks/serve_benchmark.py [--sizes 10,100] [--edits 20]
 
 For each project size it writes that many fictional letters into a temporary project, builds
 them once with `carta build --jobs 2`, starts `carta serve` as its own process on a free
@@ -10,8 +10,9 @@ letter), it measures from just before the save to:
   the new text;
 - edit -> PDF served: the `pdf` event arrived and a GET of the PDF returned it;
 and compares them with WeasyPrint's warm render of the same document (carta's PdfMaker in this
-process, fonts loaded, after a first render). Targets: HTML within 150 ms of the save; PDF
-within 1.3x the warm render + 150 ms; the same cost at every project size.
+process, fonts loaded, after a first render). Targets: HTML within 150 ms of the save at the
+90th percentile, not only the median; PDF within 1.3x the warm render + 150 ms; the same cost
+at every project size. The tail is what an author notices: one slow save in ten is felt.
 """
 
 from __future__ import annotations
@@ -218,29 +219,41 @@ def measure(size: int, edits: int, folder: Path) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"size": size, "html": statistics.median(to_html), "html_max": max(to_html),
-            "pdf": statistics.median(to_pdf), "pdf_max": max(to_pdf), "render": render}
+    return {"size": size, "html": statistics.median(to_html), "html_p90": p90(to_html),
+            "html_max": max(to_html), "pdf": statistics.median(to_pdf), "pdf_p90": p90(to_pdf),
+            "pdf_max": max(to_pdf), "render": render}
+
+
+def p90(values: list[float]) -> float:
+    """The 90th percentile, interpolated between the nearest ranks (the median of one value
+    is itself)."""
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100",
                         help="project sizes (letters), comma-separated (default: 10,100)")
-    parser.add_argument("--edits", type=int, default=5, help="edits per size (default: 5)")
+    parser.add_argument("--edits", type=int, default=20,
+                        help="edits per size (default: 20; a 90th percentile needs a few)")
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="carta-serve-bench-") as folder:
         results = [measure(size, options.edits, Path(folder)) for size in sizes]
-    print(f"{'letters':>7}  {'edit->HTML':>10}  {'(max)':>7}  {'edit->PDF':>9}  {'(max)':>7}  "
-          f"{'warm render':>11}  {'PDF/render':>10}  {'PDF-1.3xrender':>14}")
+    print(f"{'letters':>7}  {'edit->HTML':>10}  {'p90':>7}  {'(max)':>7}  {'edit->PDF':>9}  "
+          f"{'p90':>7}  {'(max)':>7}  {'warm render':>11}  {'PDF/render':>10}  "
+          f"{'PDF-1.3xrender':>14}")
     for row in results:
-        print(f"{row['size']:>7}  {row['html'] * 1000:>8.0f}ms  {row['html_max'] * 1000:>5.0f}ms"
-              f"  {row['pdf'] * 1000:>7.0f}ms  {row['pdf_max'] * 1000:>5.0f}ms  "
+        print(f"{row['size']:>7}  {row['html'] * 1000:>8.0f}ms  {row['html_p90'] * 1000:>5.0f}ms"
+              f"  {row['html_max'] * 1000:>5.0f}ms  {row['pdf'] * 1000:>7.0f}ms  "
+              f"{row['pdf_p90'] * 1000:>5.0f}ms  {row['pdf_max'] * 1000:>5.0f}ms  "
               f"{row['render'] * 1000:>9.0f}ms  {row['pdf'] / row['render']:>9.2f}x  "
               f"{(row['pdf'] - 1.3 * row['render']) * 1000:>12.0f}ms")
-    print("targets: edit->HTML <= 150 ms; edit->PDF <= 1.3x warm render + 150 ms "
-          "(last column <= 150 ms); the same at every size. Medians over "
-          f"{options.edits} edits.")
+    print("targets: edit->HTML <= 150 ms at the 90th percentile; edit->PDF <= 1.3x warm render "
+          "+ 150 ms (last column, from the medians, <= 150 ms); the same at every size. Over "
+          f"{options.edits} edits per size.")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ HYPHENS = "\u2010\u00ad-"
 class Page:
     body: str
     small: str
+    # The body's last word goes on at the top of the next page ("anti-" / "corruption").
+    broken: bool = False
 
 
 def _size(cm, tm, font_size) -> float:
@@ -35,7 +37,8 @@ def read_pages(path: Path) -> list[Page]:
         page.extract_text(visitor_text=visit)
         body = _glued([run for run in runs if run[0] >= BODY_MIN_SIZE])
         small = _glued([run for run in runs if SMALL_MIN_SIZE <= run[0] < BODY_MIN_SIZE])
-        pages.append(Page(_join(body), _join(small)))
+        broken = bool(body) and body[-1].rstrip().endswith(tuple(HYPHENS))
+        pages.append(Page(_join(body), _join(small), broken))
     return pages
 
 
@@ -81,6 +84,16 @@ def normalize(text: str) -> str:
     ("co-" / "creación") compares equal to the word as written."""
     text = re.sub(f"[{HYPHENS}]", "", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def body_text(pages: list[Page]) -> str:
+    """The body text of all pages as one text: a word hyphenated at the foot of a page is
+    joined to its end on the next page, as a reader reads it."""
+    text, text_broken = "", False
+    for page in pages:
+        text += page.body if not text or text_broken else f" {page.body}"
+        text_broken = page.broken
+    return text
 
 
 def words(text: str) -> list[str]:

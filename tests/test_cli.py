@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import REPO, SEED_ID
-from pdftext import normalize, read_pages
+from pdftext import body_text, normalize, read_pages
 
 from generator.app.cli import cli
 
@@ -66,7 +66,7 @@ def test_build_writes_pdf_and_html_where_promised(sample):
     # The page, its PDF, and the web fonts the page uses (fonts/).
     assert sorted(path.name for path in out.iterdir()) == [
         "carta-prueba.es.html", "carta-prueba.es.pdf", "fonts"]
-    body = " ".join(page.body for page in read_pages(out / "carta-prueba.es.pdf"))
+    body = body_text(read_pages(out / "carta-prueba.es.pdf"))
     assert normalize("Primer párrafo de la Organización Ejemplo A.") in body
     assert "wrote output/carta-prueba/carta-prueba.es.pdf" in result.output
 

@@ -15,7 +15,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 from conftest import REPO, SEED_ID
-from pdftext import normalize, read_pages
+from pdftext import body_text, normalize, read_pages
 
 from generator.app.cli import cli
 from generator.core.project import load_project
@@ -272,7 +272,7 @@ def test_the_english_pdf_says_the_revised_text(tmp_path):
     build(load_project(REPO), letters=(SEED_ID,), locales=("en",), formats=("pdf",),
           output=tmp_path)
     pages = read_pages(tmp_path / SEED_ID / f"{SEED_ID}.en.pdf")
-    body = " ".join(page.body for page in pages)
+    body = body_text(pages)
     notes = " ".join(page.small for page in pages)
     assert normalize("Instituto Nacional de Acceso a la Información Pública y Protección de Datos "
                      "Personales (National Institute for Transparency, Access to Information "

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 from conftest import REPO, SEED_ID
-from pdftext import normalize, read_pages, words
+from pdftext import body_text, normalize, read_pages, words
 
 from generator.app.cli import cli
 from generator.core.errors import CartaError
@@ -139,7 +139,7 @@ def test_seed_english_pdf_holds_the_whole_translation(tmp_path):
                            re.sub(r"\[\^[a-z0-9-]+\]", "", m.string))
                     for m in catalog if m.id and not m.context.startswith("reference:")]
     pages = read_pages(tmp_path / SEED_ID / f"{SEED_ID}.en.pdf")
-    body = words(" ".join(page.body for page in pages))
+    body = words(body_text(pages))
     expected = words(" ".join(translations))
     start = body.index(expected[0])
     assert body[start:start + len(expected)] == expected

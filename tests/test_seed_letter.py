@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import REPO, SEED_ID
-from pdftext import normalize, read_pages, words
+from pdftext import body_text, normalize, read_pages, words
 
 from generator.app.cli import cli
 from generator.core.project import builtin_templates, load_project
@@ -59,7 +59,7 @@ def test_the_whole_letter_is_in_the_pdf_word_for_word_in_order(pages, content):
                  "Estimado Comité Directivo de la Alianza por el Gobierno Abierto"]
                 + body_texts(content)
                 + ["Atentamente,", "Núcleo de Organizaciones de la Sociedad Civil"])
-    found = words(" ".join(page.body for page in pages))
+    found = words(body_text(pages))
     assert found == words(" ".join(expected))
 
 

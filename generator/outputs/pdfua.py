@@ -37,7 +37,7 @@ from pikepdf import Array, Dictionary, Name
 
 from .pdfua_check import problems
 from .pdfua_content import Fonts, Page
-from .pdfua_tree import HEADINGS, Content, Node, ObjRef, read_tree, write_tree
+from .pdfua_tree import HEADINGS, Content, Node, ObjRef, join_columns, read_tree, write_tree
 from .pdfua_xmp import write_xmp
 
 # Elements whose text a reader takes as one unit: a note is read after the one that cites it.
@@ -148,13 +148,16 @@ class _Restructure:
         for node in list(document.walk()):
             if node.parent is None:
                 continue
-            contents = list(node.contents())
             if node.s == "Figure" and not (node.obj.get("/Alt") or node.obj.get("/ActualText")):
                 self._to_artifact(node, {"/Type": Name.Layout})  # alt="": decorative
-            elif contents and all(c.mcid in self.pages[c.page].rotated for c in contents) \
-                    and node.parent.s in ("Document", "Art", "Part"):
-                # Text set at an angle beside the flow: the draft watermark.
-                self._to_artifact(node, {"/Type": Name.Pagination, "/Subtype": Name.Watermark})
+            elif node.parent.s in ("Document", "Art", "Part"):
+                # Text set at an angle beside the flow: the draft watermark. (Only there: what
+                # an element draws is gathered from its whole subtree, too dear for each of
+                # 80,000 elements of a long sign-on list.)
+                contents = list(node.contents())
+                if contents and all(c.mcid in self.pages[c.page].rotated for c in contents):
+                    self._to_artifact(node, {"/Type": Name.Pagination,
+                                             "/Subtype": Name.Watermark})
 
     def _to_artifact(self, node: Node, props: dict) -> None:
         for content in node.contents():
@@ -247,6 +250,7 @@ class _Restructure:
     # Fragments of one element on consecutive pages -----------------------------------------
 
     def _merge_fragments(self, document: Node) -> None:
+        join_columns(document)
         self._merge_kids(document)
         if self.versions:
             # The versions' <article>s, at the top or inside the one <main> (a Part).
@@ -289,7 +293,11 @@ class _Restructure:
         if kind == "L":
             return self._list_continues(first, second)
         if kind == "LI":
-            return not any(kid.s == "Lbl" for kid in second.nodes())
+            # An item goes on when its next part has no marker while the item had one: an
+            # unmarked list (the signatories') gives no sign, and keeps its items whole
+            # (break-inside: avoid), so two items there are two names.
+            return not any(kid.s == "Lbl" for kid in second.nodes()) \
+                and any(kid.s == "Lbl" for kid in first.nodes())
         if kind in TEXT_BLOCKS:
             before, after = self._edge_text(first, last=True), self._edge_text(second, last=False)
             if _runs_on(before, after):
@@ -605,3 +613,4 @@ def _destinations(document: pikepdf.Pdf, page_of: dict):
                 page = page_of.get(dest[0].objgen)
                 if page is not None:
                     yield str(name), page
+

@@ -37,17 +37,26 @@ class Node:
     def nodes(self):
         return [kid for kid in self.kids if isinstance(kid, Node)]
 
+    # Both in document order, with a stack rather than nested generators: a yield from a
+    # generator n levels down passes through n frames, and a tree is walked many times.
     def walk(self):
-        yield self
-        for kid in self.nodes():
-            yield from kid.walk()
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.nodes()))
 
     def contents(self):
-        for kid in self.kids:
-            if isinstance(kid, Content):
-                yield kid
-            elif isinstance(kid, Node):
-                yield from kid.contents()
+        stack = [iter(self.kids)]
+        while stack:
+            for kid in stack[-1]:
+                if isinstance(kid, Content):
+                    yield kid
+                elif isinstance(kid, Node):
+                    stack.append(iter(kid.kids))
+                    break
+            else:
+                stack.pop()
 
     def adopt(self, kids: list, at: int | None = None) -> None:
         for kid in kids:
@@ -69,6 +78,38 @@ def as_list(value) -> list:
     if value is None:
         return []
     return list(value) if isinstance(value, Array) else [value]
+
+
+def join_columns(document: Node) -> None:
+    """A list set in CSS columns is one list. WeasyPrint tags each column box as an
+    element of its own: a list with `columns` becomes a list of column lists (L > L > LI),
+    and a block with `columns` around one list (the signatories': parts/signatories.html)
+    a Div of column Divs, each with its part of the list (Div > Div > L). Either way a
+    screen reader would announce columns, not names. HTML cannot nest a list right in a
+    list, and no template puts a lone list in each of several divs, so both shapes are
+    columns: the items become one list, in the columns' order, which is the reading
+    order (down the first column, then the next)."""
+    for node in list(document.walk()):
+        if node.s == "L" and any(isinstance(kid, Node) and kid.s == "L"
+                                 for kid in node.kids):
+            kids = []
+            for kid in node.kids:
+                kids.extend(kid.kids if isinstance(kid, Node) and kid.s == "L" else [kid])
+            node.kids = []
+            node.adopt(kids)
+        elif node.s == "Div" and node.kids and all(_column_of_one_list(kid)
+                                                   for kid in node.kids):
+            lists = [kid.kids[0] for kid in node.kids]
+            for part in lists[1:]:
+                lists[0].adopt(part.kids)
+            node.kids = []
+            node.adopt([lists[0]])
+
+
+def _column_of_one_list(node) -> bool:
+    """A column box of a multi-column block that holds one list: a Div with only a list."""
+    return isinstance(node, Node) and node.s == "Div" and len(node.kids) == 1 \
+        and isinstance(node.kids[0], Node) and node.kids[0].s == "L"
 
 
 def read_tree(root: Dictionary, page_of: dict) -> list[Node]:

@@ -11,6 +11,7 @@ unchanged; nothing is listed by hand after the fact.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -56,6 +57,21 @@ def recorded_files(output: Path) -> dict[str, list[str]] | None:
             for name, found in files.items()}
 
 
+@functools.cache
+def _tool_versions() -> dict[str, str | None]:
+    """The versions of carta and of the tools whose upgrade changes an output. Read once per
+    process: each look-up parses a package's metadata (about 2 ms), the code that runs is the
+    one imported at the start however the packages change meanwhile, and `carta serve` builds
+    at every save."""
+    versions: dict[str, str | None] = {"carta": __version__}
+    for tool in _TOOLS:
+        try:
+            versions[tool] = metadata.version(tool)
+        except metadata.PackageNotFoundError:
+            versions[tool] = None
+    return versions
+
+
 class BuildState:
     """The recorded dependencies of one output folder, and the checks against them."""
 
@@ -65,13 +81,8 @@ class BuildState:
         self.output = output
         # None yet, or an older format: everything is built once.
         self.recorded: dict[str, dict] = _read_outputs(output) or {}
-        versions = {"carta": __version__}
-        for tool in _TOOLS:
-            try:
-                versions[tool] = metadata.version(tool)
-            except metadata.PackageNotFoundError:
-                versions[tool] = None
-        self._common = json.dumps([versions, options, project.settings.paper], sort_keys=True)
+        self._common = json.dumps([_tool_versions(), options, project.settings.paper],
+                                  sort_keys=True)
         self._hashes: dict[Path, str] = {}
 
     def key(self, name: str, locale: str, extension: str) -> str:
