@@ -1,6 +1,6 @@
 """Test certificates for the PAdES tests, made here with cryptography: a fictional CA, signers it
 issued (valid, expired), a stranger's CA, their files outside the project, and a local RFC 3161
-timestamp server on 127.0.0.1 built on pyHanko's DummyTimestamper."""
+timestamp server on 127.0.0.1 built on pyHanko's DummyTimeStamper."""
 
 from __future__ import annotations
 
@@ -117,14 +117,14 @@ def xmp_of(data: bytes) -> bytes:
 
 class TimestampServer:
     """An RFC 3161 timestamp authority on 127.0.0.1 (a thread), answering with pyHanko's
-    DummyTimestamper and the TSA certificate `tsa`."""
+    DummyTimeStamper and the TSA certificate `tsa`."""
 
     def __init__(self, tsa: Issued):
         from asn1crypto import keys, tsp
         from asn1crypto import x509 as asn1_x509
-        from pyhanko.sign.timestamps.dummy_client import DummyTimestamper
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-        timestamper = DummyTimestamper(
+        timestamper = DummyTimeStamper(
             tsa_cert=asn1_x509.Certificate.load(
                 tsa.certificate.public_bytes(serialization.Encoding.DER)),
             tsa_key=keys.PrivateKeyInfo.load(tsa.key.private_bytes(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, SEED_ID
+from conftest import SEED_ID
 from pades_helpers import SIGNER, add_signing, issue, make_ca, write_private, write_trust
 
 from generator.app.cli import cli

@@ -122,11 +122,12 @@ def _from_pkcs12(project, folder, settings: SigningSettings, ask) -> Credentials
                     if passphrase is None else "check the passphrase")
             raise CartaError(f"carta.toml: signing.certificate: {path} could not be opened: "
                              f"a wrong passphrase, or not a PKCS#12 file; {hint}") from None
-    if certificate is None:
-        raise CartaError(f"carta.toml: signing.certificate: {path} holds no certificate")
-    if key is None:
+    if key is None:  # a certificate alone comes back among the "additional" ones
         raise CartaError(f"carta.toml: signing.certificate: {path} holds the certificate "
                          "without its private key; export it again with the key")
+    if certificate is None:
+        raise CartaError(f"carta.toml: signing.certificate: {path} holds a key but no "
+                         "certificate; export it again with the certificate")
     return _checked(Credentials(key, certificate, tuple(chain or ())), path)
 
 
