@@ -108,7 +108,8 @@ def test_signing_keeps_pdfa_pdfua_the_xmp_the_version_and_the_sources(signed, se
             assert len(forms) == 1 and forms[0].K.Obj.FT == "/Sig"  # read last, in the tree
             widget = forms[0].K.Obj
             assert pdf.Root.StructTreeRoot.ParentTree  # its StructParent leads back to it
-            assert str(widget.TU).startswith("Digital signature of")
+            assert str(widget.TU) == {"es": f"Firma digital de {SIGNER}",  # its language
+                                      "en": f"Digital signature of {SIGNER}"}[entry["locale"]]
             attached = dict(pdf.attachments.items())
             assert attached[f"{SEED_ID}.yaml"].get_file().read_bytes() == \
                 (seed_copy / SEED_FILE).read_bytes()
@@ -198,3 +199,49 @@ def test_a_visible_stamp_sits_under_the_signer_in_the_letters_language(seed_copy
         document.close()
         assert name_bottom > top and name_bottom - top < 30
         assert abs(name_left - left) < 2
+
+
+def test_a_pdf_reader_shows_the_signer_and_a_valid_signature(signed):
+    """poppler's pdfsig: what the signature panel of Evince or Okular shows."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdfsig") is None:
+        pytest.skip("pdfsig (poppler-utils) is not installed")
+    for entry in entries(signed):
+        shown = subprocess.run(["pdfsig", str(signed / ARCHIVE / entry["path"])],
+                               capture_output=True, text=True).stdout
+        assert f"Signer Certificate Common Name: {SIGNER}" in shown
+        assert "Signature Type: ETSI.CAdES.detached" in shown
+        assert "Total document signed" in shown
+        assert "Signature Validation: Signature is Valid." in shown
+
+
+def test_every_recipient_copy_is_signed_and_the_manifest_head_too(seed_copy, authority,
+                                                                  tmp_path):
+    """Where signing meets the archive's other proofs: a merged letter's copies (one per
+    recipient) each signed, and the Ed25519 signature of the manifest's head over them."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from test_recipients import merged_seed
+
+    merged_seed(seed_copy)
+    key = ed25519.Ed25519PrivateKey.generate()
+    private = write_private(tmp_path / "keys/archive.key", key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    public = tmp_path / "keys/archive.pub"
+    public.write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    settings = seed_copy / "carta.toml"
+    settings.write_text(settings.read_text("utf-8").replace(
+        "[archive]\n", f'[archive]\nsigning_key = "{private}"\n'), "utf-8")
+    configure(seed_copy, authority)
+    result = run("--project", str(seed_copy), "archive", "--locale", "es")
+    assert result.exit_code == 0, result.output
+    copies = [entry for entry in entries(seed_copy) if entry.get("recipient")]
+    assert len(copies) == 3
+    result = run("--project", str(seed_copy), "verify", "--public-key", str(public))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("signature 'Signature': valid (chain to a trusted root)") == 3
+    assert "signature: valid, by key ed25519:" in result.output

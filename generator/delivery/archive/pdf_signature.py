@@ -32,7 +32,7 @@ PASSPHRASE_VARIABLE = "CARTA_SIGNING_PASSPHRASE"
 FIELD = "Signature"
 MAX_CREDENTIAL_BYTES = 1 << 20  # a PKCS#12 file or a PEM chain is kilobytes
 # The stamp: about a third of an A4 page's text width, four short lines.
-STAMP_WIDTH, STAMP_HEIGHT, MARGIN = 230.0, 58.0, 36.0
+STAMP_WIDTH, STAMP_HEIGHT, MARGIN = 250.0, 46.0, 36.0
 
 
 @dataclass(frozen=True)
@@ -56,24 +56,31 @@ class Credentials:
 
 @dataclass(frozen=True)
 class Stamp:
-    """A visible signature: placed under the text `anchor` (the signer's name) on the last
-    page that has it, its lines in the letter's language."""
+    """Where and in which language a document's signature shows: with `visible`, a stamp
+    under the text `anchor` (the signer's name) on the last page that has it; the field's
+    description, read out by screen readers, in the document's language either way."""
 
     anchor: str
     locale: str
     catalog_dirs: tuple[Path, ...] = ()
+    visible: bool = True
+
+    def gettext(self, message: str) -> str:
+        from ...localization.locales import template_translations
+
+        return template_translations(self.locale, self.catalog_dirs).gettext(message)
 
 
-def stamp_for(project: Project, job, settings: SigningSettings) -> Stamp | None:
-    """The visible stamp of a document `job` (pipeline.plan.Job), if [signing] stamp asks
-    for one: under the sender's name, as the letter prints it in the job's language."""
-    if settings.stamp != "visible":
-        return None
+def stamp_for(project: Project, job, settings: SigningSettings) -> Stamp:
+    """How a document `job` (pipeline.plan.Job) shows its signature: a visible stamp if
+    [signing] stamp asks for one, under the sender's name as the letter prints it in the
+    job's language."""
     from ...core.model import pick_locale
 
     letter = job.letter
     return Stamp(pick_locale(letter.sender.name, job.locale, letter.language), job.locale,
-                 tuple(folder / "locale" for folder in project.template_dirs()))
+                 tuple(folder / "locale" for folder in project.template_dirs()),
+                 settings.stamp == "visible")
 
 
 def _path(project: Project, value: str) -> Path:
@@ -216,8 +223,11 @@ class PdfSigner:
     def prepare(self, data: bytes, stamp: Stamp | None = None) -> bytes:
         """`data` with an empty, tagged signature field: the same bytes for the same PDF,
         so that a signed file can be told to be made from it (`extends`)."""
-        return _with_field(data, self.credentials.signer_name,
-                           _stamp_place(data, stamp) if stamp else None)
+        name = self.credentials.signer_name
+        alt = (stamp.gettext("Digital signature of %(signer)s") if stamp else
+               "Digital signature of %(signer)s") % {"signer": name}
+        return _with_field(data, alt, _stamp_place(data, stamp)
+                           if stamp and stamp.visible else None)
 
     def sign(self, prepared: bytes, stamp: Stamp | None = None) -> bytes:
         """The prepared PDF signed in one incremental update."""
@@ -251,7 +261,7 @@ class PdfSigner:
             field_name=FIELD, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
             reason=settings.reason, location=settings.location,
             contact_info=settings.contact)
-        style = _stamp_style(stamp, settings) if stamp else None
+        style = _stamp_style(stamp, settings) if stamp and stamp.visible else None
         try:
             out = signers.PdfSigner(metadata, signer=signer, timestamper=self.timestamper,
                                     stamp_style=style).sign_pdf(
@@ -293,7 +303,7 @@ def signed_copy(signer: PdfSigner, project: Project, job, data: bytes) -> bytes:
     return signed
 
 
-def _with_field(data: bytes, description: str, place: tuple[int, list[float]] | None) -> bytes:
+def _with_field(data: bytes, alt: str, place: tuple[int, list[float]] | None) -> bytes:
     """The PDF with an empty signature field, a widget on the stamp's page (or an invisible
     one on the first page), tagged as a Form element so that PDF/UA-1 checks find every
     annotation in the structure tree."""
@@ -303,7 +313,6 @@ def _with_field(data: bytes, description: str, place: tuple[int, list[float]] | 
     page_index, rect = place if place else (0, [0, 0, 0, 0])
     with pikepdf.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[page_index]
-        alt = f"Digital signature of {description}"
         widget = pdf.make_indirect(Dictionary(
             Type=Name.Annot, Subtype=Name.Widget, FT=Name.Sig, T=String(FIELD),
             TU=String(alt), F=132, Rect=Array(rect), P=page.obj))  # print, locked
@@ -400,9 +409,7 @@ def _stamp_style(stamp: Stamp, settings: SigningSettings):
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.stamp import TextStampStyle
 
-    from ...localization.locales import template_translations
-
-    gettext = template_translations(stamp.locale, stamp.catalog_dirs).gettext
+    gettext = stamp.gettext
     lines = [gettext("Digitally signed by %(signer)s") % {"signer": "%(signer)s"},
              gettext("Date: %(date)s") % {"date": "%(ts)s"}]
     if settings.reason:
@@ -411,5 +418,5 @@ def _stamp_style(stamp: Stamp, settings: SigningSettings):
     font = Path(font_source_sans_pro.__file__).parent / "files" / "SourceSansPro-Regular.ttf"
     return TextStampStyle(
         stamp_text="\n".join(lines), timestamp_format="%Y-%m-%d %H:%M %z",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font)), font_size=8),
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font)), font_size=9),
         border_width=1, background=None)

@@ -189,11 +189,13 @@ def _modifications(status, signature, data: bytes) -> list[str]:
     level = status.modification_level
     if isinstance(status.diff_result, SuspiciousModification) or level in (
             ModificationLevel.OTHER, ModificationLevel.ANNOTATIONS) or changes:
-        said = "; ".join(changes) if changes else str(status.diff_result or level)
+        said = ("; ".join(changes) if changes else str(status.diff_result)
+                if isinstance(status.diff_result, SuspiciousModification) else
+                f"changes of kind {getattr(level, 'name', level)!s} by pyHanko's analysis")
         return [f"the PDF was changed after it was signed (an incremental update of "
                 f"{len(data) - end} bytes): {said}"]
-    if level is not None and level != ModificationLevel.LTA_UPDATES:
-        return [f"the PDF was changed after it was signed ({level.name.lower()})"]
+    # Validation data (LTA_UPDATES) or another signature (FORM_FILLING: checked on its own,
+    # and the pages and annotations are as signed) are what may follow a signature.
     return []
 
 
