@@ -245,3 +245,20 @@ def test_every_recipient_copy_is_signed_and_the_manifest_head_too(seed_copy, aut
     assert result.exit_code == 0, result.output
     assert result.output.count("signature 'Signature': valid (chain to a trusted root)") == 3
     assert "signature: valid, by key ed25519:" in result.output
+
+
+def test_a_signed_pdf_left_unrecorded_by_an_interrupted_run_is_recorded(seed_copy, authority):
+    """A run stopped after writing the signed PDF, before its manifest took its place: the next
+    run finds that file made from the same bytes and records it, rather than signing again
+    and leaving it beside the new one as an extra file."""
+    configure(seed_copy, authority)
+    assert run("--project", str(seed_copy), "archive", "--locale", "es").exit_code == 0
+    manifest = seed_copy / ARCHIVE / "manifest.json"
+    manifest.unlink()  # as if the run had stopped before the manifest was renamed into place
+    result = run("--project", str(seed_copy), "archive", "--locale", "es")
+    assert result.exit_code == 0, result.output
+    assert f"recorded {ARCHIVE}/{SEED_ID}/{SEED_ID}.es.pdf, left unrecorded by an " \
+           "interrupted run" in result.output
+    assert len(entries(seed_copy)) == 1
+    result = run("--project", str(seed_copy), "verify")
+    assert result.exit_code == 0, result.output

@@ -268,7 +268,8 @@ def archive(options: GlobalOptions, letters, locales, dry_run, accept_layout_war
 
 
 @cli.command(help=HELP["verify"] + " Given a PDF file instead, check its signatures alone.")
-@click.argument("directory", required=False, type=click.Path(exists=True, path_type=Path))
+@click.argument("directory", required=False, metavar="[DIR | FILE.pdf]",
+                type=click.Path(exists=True, path_type=Path))
 @click.option("--expect-head", metavar="HASH",
               help="Fail unless the manifest's head is HASH (as printed by 'carta archive'): "
                    "a head kept outside the archive exposes removed or rewritten entries.")

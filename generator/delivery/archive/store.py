@@ -150,7 +150,8 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
         notices += [str(warning) for warning in warnings]
         if pdf_signer is not None:
             pdf = _signed(pdf_signer, project, folder, pdf, job,
-                          manifest.letter_history(letter.id, locale, recipient), dry_run)
+                          manifest.letter_history(letter.id, locale, recipient),
+                          partial(letter_path, letter.id, locale, recipient), dry_run)
         keep(pdf, manifest.letter_history(letter.id, locale, recipient),
              partial(letter_path, letter.id, locale, recipient),
              letter=letter.id, locale=locale, recipient=recipient, pdf_variant=ARCHIVE_VARIANT,
@@ -287,21 +288,24 @@ def _pdf_signer(project: Project, folder: Path, ask_passphrase):
 
 
 def _signed(pdf_signer, project: Project, folder: Path, data: bytes, job,
-            history: list[Entry], dry_run: bool) -> bytes:
+            history: list[Entry], path_for: Callable[[int], str], dry_run: bool) -> bytes:
     """The letter's PDF signed, as the last step. A PDF made from the same bytes as the last
     revision is that revision's file (signing again would differ only in its time: it is
-    not a new revision); a dry run signs nothing."""
+    not a new revision), and one left unrecorded under the next name by an interrupted run
+    is that file (so that _keep records it); a dry run signs nothing."""
     from .pdf_signature import extends, stamp_for
 
     stamp = stamp_for(project, job, pdf_signer.settings)
     prepared = pdf_signer.prepare(data, stamp)
-    if history:
+    candidates = [(folder / history[-1].path, history[-1].sha256)] if history else []
+    candidates.append((folder / path_for(history[-1].revision + 1 if history else 1), None))
+    for path, recorded in candidates:
         try:
-            last = read_bounded(folder / history[-1].path, MAX_PDF_BYTES, "an archived PDF")
+            found = read_bounded(path, MAX_PDF_BYTES, "an archived PDF")
         except CartaError:  # a link or a folder there: _keep takes the next name
-            last = None
-        if last is not None and sha256(last) == history[-1].sha256 and extends(last, prepared):
-            return last
+            found = None
+        if found is not None and recorded in (None, sha256(found)) and extends(found, prepared):
+            return found
     return prepared if dry_run else pdf_signer.sign(prepared, stamp)
 
 
