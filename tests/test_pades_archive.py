@@ -262,3 +262,25 @@ def test_a_signed_pdf_left_unrecorded_by_an_interrupted_run_is_recorded(seed_cop
     assert len(entries(seed_copy)) == 1
     result = run("--project", str(seed_copy), "verify")
     assert result.exit_code == 0, result.output
+
+
+def test_signed_at_the_letters_date_the_same_pdf_signs_to_the_same_bytes(seed_copy, authority,
+                                                                          tmp_path):
+    """signing_time = "letter-date" (B-B): the signature claims noon UTC on the letter's date,
+    and two archives of the same content, on two machines, are the same signed bytes."""
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(seed_copy, other)
+    for project in (seed_copy, other):
+        configure(project, authority, 'signing_time = "letter-date"\n')
+        result = run("--project", str(project), "archive", "--locale", "en")
+        assert result.exit_code == 0, result.output
+    (entry,) = entries(seed_copy)
+    data = (seed_copy / ARCHIVE / entry["path"]).read_bytes()
+    assert data == (other / ARCHIVE / entry["path"]).read_bytes()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert str(pdf.Root.AcroForm.Fields[0].V.M).startswith("D:20170919120000")
+    result = run("--project", str(seed_copy), "verify")
+    assert result.exit_code == 0, result.output
+    assert "signing time 2017-09-19 12:00:00 +0000" in result.output

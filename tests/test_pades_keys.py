@@ -127,7 +127,8 @@ def test_a_key_through_a_link_into_the_project_writes_nothing(seed_copy, authori
 
 def test_a_passphrase_in_carta_toml_is_refused(seed_copy):
     add_signing(seed_copy, 'certificate = "~/x.p12"\npassphrase = "no"\nsign = ["web"]\n'
-                           'stamp = "big"\ntimestamp_url = "ftp://tsa"\n')
+                           'stamp = "big"\ntimestamp_url = "ftp://tsa"\n'
+                           'signing_time = "letter-date"\n')
     result = run("--project", str(seed_copy), "check")
     assert result.exit_code == 1
     output = " ".join(result.output.split())
@@ -135,6 +136,7 @@ def test_a_passphrase_in_carta_toml_is_refused(seed_copy):
     assert 'signing.sign: expected a list of what to sign: ["archive"] or' in output
     assert 'signing.stamp: expected "invisible" or "visible", found \'big\'' in output
     assert "signing.timestamp_url: expected the http:// or https:// address" in output
+    assert 'signing.signing_time: "letter-date" is for signatures without a timestamp' in output
 
 
 def test_keys_new_makes_an_untrusted_test_certificate_that_signs(seed_copy, tmp_path):

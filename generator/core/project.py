@@ -38,10 +38,14 @@ class SigningSettings:
     outputs: tuple[str, ...] = ("archive",)  # what is signed: "archive", "mail"
     stamp: str = "invisible"  # or "visible": a stamp where the signer block is
     trust: str | None = None  # PEM root certificate(s) that carta verify trusts
+    # "now", or "letter-date": the signature claims noon UTC on the letter's date, and the
+    # same PDF signs to the same bytes (B-B only).
+    signing_time: str = "now"
 
 
 SIGNED_OUTPUTS = ("archive", "mail")
 STAMPS = ("invisible", "visible")
+SIGNING_TIMES = ("now", "letter-date")
 
 
 @dataclass(frozen=True)
@@ -343,11 +347,17 @@ def _read_signing(section: dict | None, problems: list[Problem]) -> SigningSetti
             else:
                 problems.append(Problem(SETTINGS_FILE, None, None, where,
                                         f"expected \"invisible\" or \"visible\", found {value!r}"))
+        elif key == "signing_time":
+            if value in SIGNING_TIMES:
+                values["signing_time"] = value
+            else:
+                problems.append(Problem(SETTINGS_FILE, None, None, where,
+                                        f"expected \"now\" or \"letter-date\", found {value!r}"))
         else:
             problems.append(Problem(
                 SETTINGS_FILE, None, None, where,
                 "unknown setting; expected one of: certificate, key, reason, location, "
-                "contact, timestamp_url, sign, stamp, trust"
+                "contact, timestamp_url, sign, stamp, signing_time, trust"
                 + ("; the passphrase goes only in CARTA_SIGNING_PASSPHRASE (or is asked for)"
                    if key in ("passphrase", "password") else "")))
     url = values.get("timestamp_url")
@@ -355,6 +365,11 @@ def _read_signing(section: dict | None, problems: list[Problem]) -> SigningSetti
         problems.append(Problem(SETTINGS_FILE, None, None, "signing.timestamp_url",
                                 "expected the http:// or https:// address of an RFC 3161 "
                                 f"timestamp authority, found {url!r}"))
+    if url is not None and values.get("signing_time") == "letter-date":
+        problems.append(Problem(SETTINGS_FILE, None, None, "signing.signing_time",
+                                "\"letter-date\" is for signatures without a timestamp (B-B): "
+                                "with timestamp_url the authority says when it was signed; "
+                                "remove one of the two"))
     if "certificate" not in values:
         if "certificate" not in section:
             problems.append(Problem(SETTINGS_FILE, None, None, "signing.certificate",

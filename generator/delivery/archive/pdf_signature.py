@@ -11,12 +11,15 @@ keeps the file at PDF 1.7 (SHA-384 once bumped it to 2.0, pyHanko #543).
 
 What varies between two signings of the same PDF: the signing time, the second half of the
 trailer /ID, the timestamp token with B-T, and the signature value itself with an ECDSA key.
-The first revision does not vary: `extends` tells a signed file made from these same bytes.
+With signing_time = "letter-date" (B-B), the time is noon UTC on the letter's date and the /ID
+is derived from the bytes signed, so that an RSA signature is reproducible too. The first
+revision never varies: `extends` tells a signed file made from these same bytes.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import os
 from collections.abc import Callable
@@ -64,6 +67,7 @@ class Stamp:
     locale: str
     catalog_dirs: tuple[Path, ...] = ()
     visible: bool = True
+    letter_date: datetime.date | None = None  # the signing time with signing_time = "letter-date"
 
     def gettext(self, message: str) -> str:
         from ...localization.locales import template_translations
@@ -80,7 +84,7 @@ def stamp_for(project: Project, job, settings: SigningSettings) -> Stamp:
     letter = job.letter
     return Stamp(pick_locale(letter.sender.name, job.locale, letter.language), job.locale,
                  tuple(folder / "locale" for folder in project.template_dirs()),
-                 settings.stamp == "visible")
+                 settings.stamp == "visible", letter.date)
 
 
 def _path(project: Project, value: str) -> Path:
@@ -233,11 +237,14 @@ class PdfSigner:
         """The prepared PDF signed in one incremental update."""
         from asn1crypto import keys, x509
         from cryptography.hazmat.primitives import serialization
+        from pyhanko.pdf_utils import generic
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields, signers
         from pyhanko.sign.general import SigningError
         from pyhanko.sign.timestamps.common_utils import TimestampRequestError
         from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        fixed = _fixed_time(stamp, self.settings)
 
         class KeptMetadata(IncrementalPdfFileWriter):
             # pyHanko rewrites the XMP on every write, with its own serialisation that breaks
@@ -245,6 +252,24 @@ class PdfSigner:
             # signed file keeps carta's XMP and Info as they are, in the first revision.
             def _update_meta(self):
                 pass
+
+            @classmethod
+            def _handle_id(cls, prev):
+                # The second /ID is random in pyHanko; at a fixed time it is derived from the
+                # bytes signed, so that the same PDF signs to the same bytes (the first /ID,
+                # carta's identity of the letter, is kept either way).
+                identifiers = super()._handle_id(prev)
+                if fixed is not None:
+                    identifiers[1] = generic.ByteStringObject(
+                        hashlib.sha256(prepared).digest()[:16])
+                return identifiers
+
+        class AtTime(signers.PdfSigner):
+            def init_signing_session(self, pdf_out, existing_fields_only=False):
+                session = super().init_signing_session(pdf_out, existing_fields_only)
+                if fixed is not None:
+                    session.system_time = fixed
+                return session
 
         def der(certificate) -> bytes:
             return certificate.public_bytes(serialization.Encoding.DER)
@@ -263,8 +288,8 @@ class PdfSigner:
             contact_info=settings.contact)
         style = _stamp_style(stamp, settings) if stamp and stamp.visible else None
         try:
-            out = signers.PdfSigner(metadata, signer=signer, timestamper=self.timestamper,
-                                    stamp_style=style).sign_pdf(
+            out = AtTime(metadata, signer=signer, timestamper=self.timestamper,
+                         stamp_style=style).sign_pdf(
                 KeptMetadata(io.BytesIO(prepared)), existing_fields_only=True)
         except TimestampRequestError as error:
             raise CartaError(f"carta.toml: signing.timestamp_url: the timestamp authority at "
@@ -274,6 +299,14 @@ class PdfSigner:
         except SigningError as error:
             raise CartaError(f"the PDF could not be signed: {error}") from None
         return out.getvalue()
+
+
+def _fixed_time(stamp: Stamp | None, settings: SigningSettings) -> datetime.datetime | None:
+    """Noon UTC on the letter's date with signing_time = "letter-date" (B-B only: the
+    settings refuse it with a timestamp authority), else None: the time of signing."""
+    if settings.signing_time != "letter-date" or stamp is None or stamp.letter_date is None:
+        return None
+    return datetime.datetime.combine(stamp.letter_date, datetime.time(12, tzinfo=datetime.UTC))
 
 
 def extends(signed: bytes, prepared: bytes) -> bool:
