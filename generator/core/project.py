@@ -341,18 +341,14 @@ def _read_signing(section: dict | None, problems: list[Problem]) -> SigningSetti
                 problems.append(Problem(SETTINGS_FILE, None, None, where,
                                         "expected a list of what to sign: [\"archive\"] or "
                                         f"[\"archive\", \"mail\"], found {value!r}"))
-        elif key == "stamp":
-            if value in STAMPS:
-                values["stamp"] = value
+        elif key in ("stamp", "signing_time"):
+            choices = STAMPS if key == "stamp" else SIGNING_TIMES
+            if value in choices:
+                values[key] = value
             else:
                 problems.append(Problem(SETTINGS_FILE, None, None, where,
-                                        f"expected \"invisible\" or \"visible\", found {value!r}"))
-        elif key == "signing_time":
-            if value in SIGNING_TIMES:
-                values["signing_time"] = value
-            else:
-                problems.append(Problem(SETTINGS_FILE, None, None, where,
-                                        f"expected \"now\" or \"letter-date\", found {value!r}"))
+                                        f"expected \"{choices[0]}\" or \"{choices[1]}\", "
+                                        f"found {value!r}"))
         else:
             problems.append(Problem(
                 SETTINGS_FILE, None, None, where,
