@@ -170,8 +170,11 @@ def test_a_visible_stamp_sits_under_the_signer_in_the_letters_language(seed_copy
     assert result.exit_code == 0, result.output
     expected = {"es": ("Firmado digitalmente por", "Motivo: Carta enviada al Comité"),
                 "en": ("Digitally signed by", "Reason: Carta enviada al Comité")}
+    pdfua = pytest.importorskip("pdfua")
     for entry in entries(seed_copy):
-        data = (seed_copy / ARCHIVE / entry["path"]).read_bytes()
+        path = seed_copy / ARCHIVE / entry["path"]
+        assert [(f.rule_id, f.message) for f in pdfua.validate(str(path)).findings] == []
+        data = path.read_bytes()
         with pikepdf.open(io.BytesIO(data)) as pdf:
             widget = pdf.Root.AcroForm.Fields[0]
             page_index = next(i for i, page in enumerate(pdf.pages)
