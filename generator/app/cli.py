@@ -238,6 +238,7 @@ def init(options: GlobalOptions, directory: Path) -> None:
 @click.pass_obj
 def archive(options: GlobalOptions, letters, locales, dry_run, accept_layout_warnings) -> None:
     from ..delivery.archive.store import archive as run_archive
+    from .keys import ask_passphrase
 
     project = options.project()
     would = "would archive" if dry_run else "archived"
@@ -255,7 +256,7 @@ def archive(options: GlobalOptions, letters, locales, dry_run, accept_layout_war
             path=project.shown(action.path), revision=action.entry.revision))
 
     run = run_archive(project, tuple(letters), tuple(locales), dry_run, report,
-                      accept_layout_warnings)
+                      accept_layout_warnings, ask_passphrase)
     for notice in run.notices:
         options.say(notice)
     if all(action.kind == "unchanged" for action in run.actions):
@@ -266,35 +267,59 @@ def archive(options: GlobalOptions, letters, locales, dry_run, accept_layout_war
                      f"archive and check later with: carta verify --expect-head {run.head}")
 
 
-@cli.command(help=HELP["verify"])
-@click.argument("directory", required=False,
-                type=click.Path(file_okay=False, exists=True, path_type=Path))
+@cli.command(help=HELP["verify"] + " Given a PDF file instead, check its signatures alone.")
+@click.argument("directory", required=False, metavar="[DIR | FILE.pdf]",
+                type=click.Path(exists=True, path_type=Path))
 @click.option("--expect-head", metavar="HASH",
               help="Fail unless the manifest's head is HASH (as printed by 'carta archive'): "
                    "a head kept outside the archive exposes removed or rewritten entries.")
 @click.option("--public-key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Check manifest.sig with this Ed25519 public key (PEM). Default for the "
                    "project's own archive: [archive] public_key in carta.toml.")
+@click.option("--trust", "trust_file", type=click.Path(dir_okay=False, exists=True,
+                                                       path_type=Path),
+              help="Check the PDFs' signatures against these root certificates (PEM). "
+                   "Default: [signing] trust in carta.toml.")
 @click.pass_obj
-def verify(options: GlobalOptions, directory, expect_head, public_key) -> None:
+def verify(options: GlobalOptions, directory, expect_head, public_key, trust_file) -> None:
     import re
 
     from ..core.errors import ContentError
+    from ..delivery.archive.pdf_validation import load_trust
     from ..delivery.archive.store import archive_folder
     from ..delivery.archive.verify import verify as run_verify
+    from ..delivery.archive.verify import verify_pdf
 
     if expect_head is not None:
         expect_head = expect_head.strip().lower()
         if not re.fullmatch(r"[0-9a-f]{64}", expect_head):
             raise click.BadParameter("expected 64 hexadecimal digits, as 'carta archive' and "
                                      "'carta verify' print them", param_hint="--expect-head")
+    if trust_file is None:
+        try:
+            signing = options.project().settings.pdf_signing
+        except ContentError:
+            signing = None  # a PDF received, checked outside any project
+        if signing is not None and signing.trust:
+            trust_file = options.project().root / Path(signing.trust).expanduser()
+    trust = load_trust(trust_file) if trust_file is not None else None
+    if directory is not None and not directory.is_dir():
+        problems, lines, notes = verify_pdf(directory, trust)
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        for line in lines:
+            options.say(line)
+        if problems:
+            raise ContentError(problems)
+        options.say(f"verified {directory}: every signature valid")
+        return
     folder = directory
     if folder is None:
         project = options.project()
         folder = archive_folder(project)
         if public_key is None and project.settings.public_key:
             public_key = project.root / project.settings.public_key
-    result = run_verify(folder, expect_head, public_key)
+    result = run_verify(folder, expect_head, public_key, trust)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if result.head is not None:
@@ -304,6 +329,8 @@ def verify(options: GlobalOptions, directory, expect_head, public_key) -> None:
     options.say(f"verified {result.count} files in {folder}: all intact")
     if result.signature:
         options.say(result.signature)
+    for line in result.pdf_signatures:
+        options.say(line)
 
 
 @cli.command(help=HELP["followup"])
@@ -406,7 +433,8 @@ def mail(options: GlobalOptions, letters, locales, send, limit, resend_unknown) 
     from ..delivery import mail as mailing
 
     project = options.project()
-    drafts = mailing.make_drafts(project, tuple(letters), tuple(locales))
+    drafts = mailing.make_drafts(project, tuple(letters), tuple(locales),
+                                 sign=_mail_signer(project))
     for draft, path in zip(drafts, mailing.write_drafts(project, drafts), strict=True):
         names = ", ".join(name for name, _ in draft.attachments)
         options.say(f"wrote {project.shown(path)} (to {', '.join(draft.to)}; {names})")
@@ -435,6 +463,22 @@ def mail(options: GlobalOptions, letters, locales, send, limit, resend_unknown) 
         hint = "; ".join(hints)
         raise CartaError(f"{summary}. {hint[0].upper()}{hint[1:]}.")
     options.say(summary)
+
+
+def _mail_signer(project):
+    """With [signing] sign = [..., "mail"], what signs each attached PDF (its key read now)."""
+    settings = project.settings.pdf_signing
+    if settings is None or "mail" not in settings.outputs:
+        return None
+    from functools import partial
+
+    from ..delivery.archive.pdf_signature import PdfSigner, load_credentials, signed_copy
+    from ..delivery.archive.store import archive_folder
+    from .keys import ask_passphrase
+
+    signer = PdfSigner(load_credentials(project, archive_folder(project), ask_passphrase),
+                       settings)
+    return partial(signed_copy, signer, project)
 
 
 @cli.command(help=HELP["site"])
@@ -513,6 +557,11 @@ def doctor(options: GlobalOptions) -> None:
     if not uses_harfbuzz_subsetter():
         raise CartaError("the fast, reproducible font subsetter is missing; "
                          "install libharfbuzz-subset0")
+
+
+from .keys import keys  # noqa: E402  (carta keys: its own module)
+
+cli.add_command(keys)
 
 
 def main() -> None:

@@ -25,6 +25,30 @@ def builtin_templates() -> Path:
 
 
 @dataclass(frozen=True)
+class SigningSettings:
+    """[signing]: the certificate that signs PDFs (PAdES), and how. The passphrase is never
+    here: it comes from CARTA_SIGNING_PASSPHRASE or a prompt."""
+
+    certificate: str  # PKCS#12 (.p12/.pfx), or PEM certificate and chain when `key` is set
+    key: str | None = None  # PEM private key
+    reason: str | None = None
+    location: str | None = None
+    contact: str | None = None
+    timestamp_url: str | None = None  # RFC 3161: B-T instead of B-B
+    outputs: tuple[str, ...] = ("archive",)  # what is signed: "archive", "mail"
+    stamp: str = "invisible"  # or "visible": a stamp where the signer block is
+    trust: str | None = None  # PEM root certificate(s) that carta verify trusts
+    # "now", or "letter-date": the signature claims noon UTC on the letter's date, and the
+    # same PDF signs to the same bytes (B-B only).
+    signing_time: str = "now"
+
+
+SIGNED_OUTPUTS = ("archive", "mail")
+STAMPS = ("invisible", "visible")
+SIGNING_TIMES = ("now", "letter-date")
+
+
+@dataclass(frozen=True)
 class Settings:
     locales: tuple[str, ...] = ("es",)
     paper: str = "A4"
@@ -44,6 +68,7 @@ class Settings:
     # document_timeout): the letters carta knows build in seconds, so a document at two minutes
     # is stuck, and the others are made meanwhile.
     document_timeout: float = 120.0
+    pdf_signing: SigningSettings | None = None  # [signing]
 
 
 @dataclass(frozen=True)
@@ -198,7 +223,7 @@ def _read_settings(path: Path) -> Settings:
                                     rank=Rank.UNREADABLE)]) from None
     problems: list[Problem] = []
     # In the order messages list them: the first three alphabetically, as they always were.
-    known = dict.fromkeys(("archive", "mail", "project", "build"))
+    known = dict.fromkeys(("archive", "mail", "project", "build", "signing"))
     for key in data:
         if key not in known:
             problems.append(Problem(SETTINGS_FILE, None, None, key,
@@ -292,6 +317,7 @@ def _read_settings(path: Path) -> Settings:
             problem = check_address(value) if key == "from" else check_header_text(value)
             if problem:
                 problems.append(Problem(SETTINGS_FILE, None, None, f"mail.{key}", problem))
+    pdf_signing = _read_signing(data.get("signing"), problems)
     if problems:
         # tomllib keeps no positions: each problem's line is found from its key.
         raise ContentError([dataclasses.replace(problem, line=_line_of(text, problem.field),
@@ -301,7 +327,7 @@ def _read_settings(path: Path) -> Settings:
                     archive=folder,
                     mail=dict(mail),
                     signing_key=keys["signing_key"], public_key=keys["public_key"],
-                    document_timeout=float(timeout))
+                    document_timeout=float(timeout), pdf_signing=pdf_signing)
 
 
 def _region_problems(regions) -> list[Problem]:
@@ -334,3 +360,58 @@ def _region_problems(regions) -> list[Problem]:
                                  'expected a language with one of its regions, such as '
                                  'es = "MX"'))
     return found
+
+
+def _read_signing(section: dict | None, problems: list[Problem]) -> SigningSettings | None:
+    """[signing], each wrong setting a problem naming it; None when there is no section."""
+    if section is None:
+        return None
+    texts = ("certificate", "key", "reason", "location", "contact", "timestamp_url", "trust")
+    values: dict = {}
+    for key, value in section.items():
+        where = f"signing.{key}"
+        if key in texts:
+            if isinstance(value, str) and value.strip():
+                values[key] = value
+            else:
+                problems.append(Problem(SETTINGS_FILE, None, None, where,
+                                        f"expected a text, found {value!r}"))
+        elif key == "sign":
+            if isinstance(value, list) and value and all(x in SIGNED_OUTPUTS for x in value):
+                values["outputs"] = tuple(dict.fromkeys(value))
+            else:
+                problems.append(Problem(SETTINGS_FILE, None, None, where,
+                                        "expected a list of what to sign: [\"archive\"] or "
+                                        f"[\"archive\", \"mail\"], found {value!r}"))
+        elif key in ("stamp", "signing_time"):
+            choices = STAMPS if key == "stamp" else SIGNING_TIMES
+            if value in choices:
+                values[key] = value
+            else:
+                problems.append(Problem(SETTINGS_FILE, None, None, where,
+                                        f"expected \"{choices[0]}\" or \"{choices[1]}\", "
+                                        f"found {value!r}"))
+        else:
+            problems.append(Problem(
+                SETTINGS_FILE, None, None, where,
+                "unknown setting; expected one of: certificate, key, reason, location, "
+                "contact, timestamp_url, sign, stamp, signing_time, trust"
+                + ("; the passphrase goes only in CARTA_SIGNING_PASSPHRASE (or is asked for)"
+                   if key in ("passphrase", "password") else "")))
+    url = values.get("timestamp_url")
+    if url is not None and not re.fullmatch(r"https?://[^\s]+", url):
+        problems.append(Problem(SETTINGS_FILE, None, None, "signing.timestamp_url",
+                                "expected the http:// or https:// address of an RFC 3161 "
+                                f"timestamp authority, found {url!r}"))
+    if url is not None and values.get("signing_time") == "letter-date":
+        problems.append(Problem(SETTINGS_FILE, None, None, "signing.signing_time",
+                                "\"letter-date\" is for signatures without a timestamp (B-B): "
+                                "with timestamp_url the authority says when it was signed; "
+                                "remove one of the two"))
+    if "certificate" not in values:
+        if "certificate" not in section:
+            problems.append(Problem(SETTINGS_FILE, None, None, "signing.certificate",
+                                    "expected the path of the signing certificate: a PKCS#12 "
+                                    "file (.p12), or a PEM certificate with key = \"...\""))
+        return None
+    return SigningSettings(**values)

@@ -113,9 +113,12 @@ class Draft:
 
 
 def make_drafts(project: Project, letters: tuple[str, ...] = (),
-                locales: tuple[str, ...] = (), report=lambda kind, what: None) -> list[Draft]:
+                locales: tuple[str, ...] = (), report=lambda kind, what: None,
+                sign: Callable[[object, bytes], bytes] | None = None) -> list[Draft]:
     """Build the PDFs (what is up to date is skipped), then one draft per recipient copy of a
-    merged letter, or one per letter addressed to all its recipients at once."""
+    merged letter, or one per letter addressed to all its recipients at once. With `sign`
+    (job, PDF bytes -> signed bytes), each attachment is the signed copy ([signing] sign =
+    [..., "mail"])."""
     from ..pipeline.run import build
     from ..rendering.render import Renderer, letter_title, salutation
 
@@ -179,11 +182,15 @@ def make_drafts(project: Project, letters: tuple[str, ...] = (),
             subject=job.letter.subject or letter_title(job.letter, locale),
             text=text,
             attachments=tuple((each.output(project.output, "pdf").name,
-                               each.output(project.output, "pdf").read_bytes())
-                              for each in copy_jobs)))
+                               _attached(project, each, sign)) for each in copy_jobs)))
     if problems:
         raise ContentError(problems)
     return drafts
+
+
+def _attached(project: Project, job, sign) -> bytes:
+    data = job.output(project.output, "pdf").read_bytes()
+    return data if sign is None else sign(job, data)
 
 
 def write_drafts(project: Project, drafts: list[Draft]) -> list[Path]:

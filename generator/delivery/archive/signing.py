@@ -129,9 +129,7 @@ class Signer:
     def __init__(self, project: Project, folder: Path):
         path = Path(os.path.abspath(project.root / Path(project.settings.signing_key)
                                     .expanduser()))
-        if os.path.lexists(path):  # a missing key: load_key says so, in its own words
-            _check_key_place(path, project, folder)
-            _check_key_mode(path)
+        check_private_key_file(path, project, folder)
         self.folder = folder
         self.key = load_key(path, private=True)
         self.public = self.key.public_key()
@@ -166,12 +164,23 @@ class Signer:
                 f"{key_id(self.public)} in {SIGNATURE}"]
 
 
-def _check_key_place(path: Path, project: Project, folder: Path) -> None:
+def check_private_key_file(path: Path, project: Project, folder: Path,
+                           setting: str = "archive.signing_key") -> None:
+    """The one rule for every private key carta reads (the manifest's Ed25519 key, the PDF
+    signing key): kept outside the project, and its owner's alone. `setting` names the
+    carta.toml entry that points at it, for the message. A missing file passes: the loader
+    says so, in its own words."""
+    if os.path.lexists(path):
+        _check_key_place(path, project, folder, setting)
+        _check_key_mode(path, setting)
+
+
+def _check_key_place(path: Path, project: Project, folder: Path, setting: str) -> None:
     """Refuse a private key kept where it would be shared: in the archive, in content/, or
     anywhere else in the project, where one `git add -A` commits it. The path as named and
     the file it leads to both count (a link in the project is one commit from a leak of
     where the key is, and a link to the project one from the key itself)."""
-    where = "carta.toml: archive.signing_key"
+    where = f"carta.toml: {setting}"
     for place, why in ((folder, "the archive folder, which is shared as evidence"),
                        (project.content, "content/, which the coalition shares"),
                        (project.root, f"the project ({project.root}), where 'git add -A' "
@@ -180,10 +189,10 @@ def _check_key_place(path: Path, project: Project, folder: Path) -> None:
             raise CartaError(f"{where}: {path} is inside {why}; keep the private key outside "
                              "the project (and out of version control): move it, for "
                              "example to ~/.config/carta/archive.key, run 'chmod 600' on it, "
-                             "and set signing_key to that path")
+                             f"and set {setting.rpartition('.')[2]} to that path")
 
 
-def _check_key_mode(path: Path) -> None:
+def _check_key_mode(path: Path, setting: str) -> None:
     """Refuse a private key that others on the machine can read or change, as ssh does:
     the signature would prove nothing about who made it."""
     try:
@@ -191,7 +200,7 @@ def _check_key_mode(path: Path) -> None:
     except OSError:
         return  # a link that leads nowhere, say: load_key says what it finds
     if mode & 0o077:
-        raise CartaError(f"carta.toml: archive.signing_key: {path} can be read or changed by "
+        raise CartaError(f"carta.toml: {setting}: {path} can be read or changed by "
                          f"other users (permissions {stat.S_IMODE(mode):04o}); a private key "
                          f"must be its owner's alone: run 'chmod 600 {path}' and try again")
 

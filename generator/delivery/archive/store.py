@@ -45,7 +45,7 @@ from .manifest import (
     read_manifest,
     sha256,
 )
-from .reading import link_target, regular_file_hash
+from .reading import MAX_PDF_BYTES, link_target, read_bounded, regular_file_hash
 from .signing import Signer, stale_signature_notice
 
 # A second `carta archive` waits this long for the lock, then stops and names the run that
@@ -81,23 +81,28 @@ def archive_folder(project: Project) -> Path:
 
 def archive(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, ...] = (),
             dry_run: bool = False, report=lambda action: None,
-            accept_layout_warnings: bool = False) -> ArchiveRun:
+            accept_layout_warnings: bool = False, ask_passphrase=None) -> ArchiveRun:
     """Archive every chosen letter and locale; with `dry_run`, only say what would happen.
 
     A PDF with a footnote printed on another page than its call is refused, unless
     `accept_layout_warnings`: an archived PDF is never rewritten, so it has to be right.
 
     A real run holds the project lock from reading the manifest to writing its last entry:
-    two runs that each read the manifest, then wrote their own version, lost entries."""
+    two runs that each read the manifest, then wrote their own version, lost entries.
+
+    With [signing] sign = ["archive", ...], each letter's PDF is signed (PAdES) as the last
+    step; `ask_passphrase(prompt)` is asked for the key's passphrase if it needs one."""
     if dry_run:  # reads one consistent manifest (it is replaced atomically), writes nothing
         with scratch_folder():
-            return _archive(project, letters, locales, True, report, accept_layout_warnings)
+            return _archive(project, letters, locales, True, report, accept_layout_warnings,
+                            ask_passphrase)
     with project_lock(project.output, "archive", wait=LOCK_WAIT), scratch_folder():
-        return _archive(project, letters, locales, False, report, accept_layout_warnings)
+        return _archive(project, letters, locales, False, report, accept_layout_warnings,
+                        ask_passphrase)
 
 
 def _archive(project: Project, letters, locales, dry_run: bool, report,
-             accept_layout_warnings: bool = False) -> ArchiveRun:
+             accept_layout_warnings: bool = False, ask_passphrase=None) -> ArchiveRun:
     """Archive each job (archives are never made from untranslated fallbacks), then each
     document kept as it came."""
     from ...outputs.pdf import ARCHIVE_VARIANT, Archival, EmbeddedSource
@@ -111,6 +116,7 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
     signer = Signer(project, folder) if project.settings.signing_key else None
     if signer is not None:
         signer.check_existing(manifest)  # before any work: never sign over a tampered head
+    pdf_signer = _pdf_signer(project, folder, ask_passphrase)  # read before any work too
     planned = plan(project, letters, locales)  # validates once: the documents below reuse it
     # Each version is archived on its own, with its own catalog; a combined document is a
     # publishing form of those versions, not archived separately.
@@ -142,6 +148,10 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
                              "archive it as it is with --accept-layout-warnings")
         # Accepted: a footnote printed a page late is archived so, and said.
         notices += [str(warning) for warning in warnings]
+        if pdf_signer is not None:
+            pdf = _signed(pdf_signer, project, folder, pdf, job,
+                          manifest.letter_history(letter.id, locale, recipient),
+                          partial(letter_path, letter.id, locale, recipient), dry_run)
         keep(pdf, manifest.letter_history(letter.id, locale, recipient),
              partial(letter_path, letter.id, locale, recipient),
              letter=letter.id, locale=locale, recipient=recipient, pdf_variant=ARCHIVE_VARIANT,
@@ -160,6 +170,12 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
              partial(document_path, document.kind, document.ident, name),
              letter=document.ident, locale=document.locale, recipient=None,
              pdf_variant=_claimed_variant(data), sources=[], kind=document.kind)
+    if pdf_signer is not None and not dry_run:
+        signed = sum(action.kind != "unchanged" for action in actions if action.entry
+                     and action.entry.kind == "sent")
+        if signed:
+            notices.append(f"signed {signed} PDF(s), PAdES {pdf_signer.level}, with the "
+                           f"certificate of {pdf_signer.credentials.signer_name}")
     if signer is not None and not dry_run:
         notices += signer.sign(manifest)
     elif not dry_run:
@@ -258,6 +274,39 @@ def _upgrade(project: Project, folder: Path, manifest: Manifest, dry_run: bool) 
             "older carta without a hash chain, in their present order (their files match); "
             "from now on removing or changing an entry is detected, but nothing proves what "
             "happened to those entries before today")
+
+
+def _pdf_signer(project: Project, folder: Path, ask_passphrase):
+    """The PAdES signer of archived PDFs, if [signing] asks for it: its key read and checked
+    before anything is made, so that a wrong passphrase stops the run with nothing written."""
+    settings = project.settings.pdf_signing
+    if settings is None or "archive" not in settings.outputs:
+        return None
+    from .pdf_signature import PdfSigner, load_credentials
+
+    return PdfSigner(load_credentials(project, folder, ask_passphrase), settings)
+
+
+def _signed(pdf_signer, project: Project, folder: Path, data: bytes, job,
+            history: list[Entry], path_for: Callable[[int], str], dry_run: bool) -> bytes:
+    """The letter's PDF signed, as the last step. A PDF made from the same bytes as the last
+    revision is that revision's file (signing again would differ only in its time: it is
+    not a new revision), and one left unrecorded under the next name by an interrupted run
+    is that file (so that _keep records it); a dry run signs nothing."""
+    from .pdf_signature import extends, stamp_for
+
+    stamp = stamp_for(project, job, pdf_signer.settings)
+    prepared = pdf_signer.prepare(data, stamp)
+    candidates = [(folder / history[-1].path, history[-1].sha256)] if history else []
+    candidates.append((folder / path_for(history[-1].revision + 1 if history else 1), None))
+    for path, recorded in candidates:
+        try:
+            found = read_bounded(path, MAX_PDF_BYTES, "an archived PDF")
+        except CartaError:  # a link or a folder there: _keep takes the next name
+            found = None
+        if found is not None and recorded in (None, sha256(found)) and extends(found, prepared):
+            return found
+    return prepared if dry_run else pdf_signer.sign(prepared, stamp)
 
 
 def _claimed_variant(data: bytes) -> str:

@@ -2,7 +2,9 @@
 
 The manifest's form and hash chain first; then every recorded file (size, then hash, then PDF/A
 identity, metadata and embedded sources); then that nothing else is there; and, given a head
-kept elsewhere or a public key, that the history is the one recorded or signed.
+kept elsewhere or a public key, that the history is the one recorded or signed. The PAdES
+signatures inside archived PDFs, and in a single PDF received back (`verify_pdf`), are checked
+by pdf_validation.py.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import shutil
 import stat
 import subprocess
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ...core.errors import CartaError, Problem
@@ -29,6 +31,7 @@ from .manifest import (
     pdf_identity,
     sha256,
 )
+from .pdf_validation import check_signatures, is_signed
 from .reading import MAX_PDF_BYTES, hash_stream, link_target, open_regular, read_bounded
 from .signing import SIGNATURE, key_id, load_key, read_signature, signature_check
 
@@ -49,14 +52,15 @@ class Verification:
     notes: list[str]
     head: str | None  # None when the manifest has no hash chain, or is unreadable
     signature: str | None = None  # a line saying whose valid signature covers the head
+    pdf_signatures: list[str] = field(default_factory=list)  # one line per valid one
 
 
 def verify(folder: Path, expect_head: str | None = None,
-           public_key: Path | None = None) -> Verification:
+           public_key: Path | None = None, trust: tuple | None = None) -> Verification:
     """Check an archive folder: the manifest's form and hash chain, every recorded file
     (size first, then hash, then PDF/A identity, metadata and embedded sources), and that
     nothing else is there; with `expect_head` or `public_key`, that the history is the one
-    recorded elsewhere or signed."""
+    recorded elsewhere or signed; the PDFs' own signatures against the roots `trust`."""
     import pikepdf  # only verification needs it
 
     folder = folder.resolve()  # the folder named is trusted; everything below it is checked
@@ -82,8 +86,12 @@ def verify(folder: Path, expect_head: str | None = None,
                      "chain proves nothing about them before that day")
     if not manifest.entries:
         notes.append("the manifest records no files")
+    pdf_signatures: list[str] = []
     for entry in manifest.entries:
-        problems += _verify_entry(folder, entry, pikepdf)
+        found = _verify_entry(folder, entry, pikepdf)
+        problems += found
+        if not found and entry.kind == "sent":  # intact: now what its signatures say
+            problems += _pdf_signatures(folder, entry, trust, pdf_signatures, notes)
     scan_problems, scan_notes = _scan(folder, {entry.path for entry in manifest.entries})
     problems += scan_problems
     notes += scan_notes
@@ -111,7 +119,43 @@ def verify(folder: Path, expect_head: str | None = None,
     elif (folder / SIGNATURE).exists():
         notes.append(f"{SIGNATURE} was not checked: pass --public-key (or set [archive] "
                      "public_key in carta.toml)")
-    return Verification(len(manifest.entries), problems, notes, head, signed)
+    return Verification(len(manifest.entries), problems, notes, head, signed,
+                        pdf_signatures)
+
+
+def _pdf_signatures(folder: Path, entry: Entry, trust, lines: list[str],
+                    notes: list[str]) -> list[Problem]:
+    """The PAdES signatures of an archived PDF whose bytes match the manifest."""
+    data = read_bounded(folder / entry.path, MAX_PDF_BYTES, "an archived PDF")
+    if data is None or not is_signed(data):
+        return []
+    report = check_signatures(data, trust)
+    lines += [f"{entry.path}: {line}" for line in report.lines]
+    for note in report.notes:
+        if note not in notes:
+            notes.append(note)
+    return [Problem(entry.path, None, None, "", problem) for problem in report.problems]
+
+
+def verify_pdf(path: Path, trust: tuple | None) -> tuple[list[Problem], list[str], list[str]]:
+    """A single PDF (one received back, say): (problems, a line per valid signature, notes).
+    A PDF without any signature is a problem: there is nothing to verify."""
+    try:
+        data = read_bounded(path, MAX_PDF_BYTES, "a PDF")
+    except CartaError as error:
+        return [Problem(str(path), None, None, "", error.message)], [], []
+    if data is None:
+        return [Problem(str(path), None, None, "", "no such file")], [], []
+    if not data.startswith(b"%PDF-"):
+        return [Problem(str(path), None, None, "", "not a PDF (it does not start with "
+                        "%PDF-)")], [], []
+    report = check_signatures(data, trust)
+    problems = [Problem(str(path), None, None, "", problem) for problem in report.problems]
+    if not report.signed and not problems:
+        problems.append(Problem(str(path), None, None, "",
+                                "carries no signature: nothing proves who made it or that it "
+                                "is unchanged"))
+    return problems, report.lines, report.notes
 
 
 def _scan(folder: Path, recorded: set[str]) -> tuple[list[Problem], list[str]]:
