@@ -515,5 +515,10 @@ def doctor(options: GlobalOptions) -> None:
                          "install libharfbuzz-subset0")
 
 
+from .signatories import signatories  # noqa: E402  (the group lives in its own module)
+
+cli.add_command(signatories)
+
+
 def main() -> None:
     cli(prog_name="carta")
