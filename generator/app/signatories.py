@@ -85,6 +85,12 @@ def _say_import(say, project, result, update: bool, dry_run: bool) -> None:
         click.echo(f"skipped: {problem}", err=True)
     for record, first in result.repeats:
         say(f"row {record.row} repeats row {first} ({record.name}): left out")
+    if result.removed:
+        say(f"{len(result.removed)} rows imported before are no longer in "
+            "content/signatories.yaml (deleted by hand): left out; to import one again, delete "
+            "its line under rows: in content/signatories-import.yaml")
+        for ident, record in result.removed:
+            say(f"    row {record.row}: {record.name} (was {ident})", level=2)
     verb = "would add" if dry_run else "added"
     for ident, record in result.added:
         say(f"{verb} {ident}: {record.name} (row {record.row})", level=2)

@@ -19,7 +19,7 @@ DEFAULT_THRESHOLD = 90.0
 LEGAL_FORMS = tuple(sorted((
     "a c", "ac", "asociacion civil", "s c", "sc", "sociedad civil", "i a p", "iap",
     "institucion de asistencia privada", "a b p", "abp", "s a de c v", "sa de cv", "s a",
-    "s c de r l", "s de r l", "a r", "asociacion", "fundacion a c", "inc", "llc", "ltd",
+    "s c de r l", "s de r l", "a r", "inc", "llc", "ltd",
     "ltda", "limited", "cic", "e v", "ev", "asbl", "aisbl", "ong", "ngo", "sarl", "sas",
     "association loi 1901", "gmbh",
 ), key=len, reverse=True))
@@ -107,16 +107,20 @@ def find_pairs(entries: list[Entry], threshold: float = DEFAULT_THRESHOLD,
             for second in group[position + 1:]:
                 note(first, second, "same name", 100.0)
 
-    # Near matches: only between names that share the first four letters of a word (a typo
-    # near a word's end still meets its original), and only keys that are not in a large share
-    # of all names ("fund", "red"), except each name's rarest key, which always counts.
-    postings: dict[str, list[int]] = defaultdict(list)
-    keys = [{word[:4] for word in name.split()} for name in names]
+    # Near matches: only between names of the same kind that share the first four letters of
+    # a word (a typo near a word's end still meets its original), and only keys that are not
+    # in a large share of all names ("fund", "red"), except each name's rarest key, which
+    # always counts. Each name is scored against its candidates in one call (rapidfuzz's
+    # C loop); a pair met from both sides is noted once.
+    from rapidfuzz import fuzz, process
+
+    postings: dict[tuple[str, str], list[int]] = defaultdict(list)
+    keys = [{(entries[index].kind, word[:4]) for word in name.split()}
+            for index, name in enumerate(names)]
     for index, these in enumerate(keys):
         for key in these:
             postings[key].append(index)
     common = max(50, len(entries) // 50)
-    compared: set[tuple[int, int]] = set()
     for index, these in enumerate(keys):
         if not these:
             continue
@@ -125,14 +129,14 @@ def find_pairs(entries: list[Entry], threshold: float = DEFAULT_THRESHOLD,
         for key in these:
             if key == rarest or len(postings[key]) <= common:
                 candidates.update(postings[key])
-        for other in candidates:
-            pair = (min(index, other), max(index, other))
-            if other == index or pair in compared or entries[other].kind != entries[index].kind \
-                    or names[other] == names[index]:
-                continue
-            compared.add(pair)
-            score = similarity(names[index], names[other], threshold)
-            if score:
+        candidates.discard(index)
+        others = [other for other in candidates if names[other] != names[index]]
+        hits = process.extract(names[index], [names[other] for other in others],
+                               scorer=fuzz.token_sort_ratio, processor=None,
+                               score_cutoff=threshold, limit=None)
+        for _, score, position in hits:
+            other = others[position]
+            if similarity(names[index], names[other], threshold):
                 note(index, other, "similar name", score)
 
     pairs = []
@@ -146,12 +150,18 @@ def find_pairs(entries: list[Entry], threshold: float = DEFAULT_THRESHOLD,
     return pairs
 
 
+# How alike the words two names do not share must be (rapidfuzz's ratio): one typo in a
+# word of four letters or more keeps it above (Lagri, Lagi: 89), another word falls below
+# (Nube, Yunque: 40; Magnolia, Laguna: 57).
+WORDS_ALIKE = 75.0
+
+
 def similarity(first: str, second: str, threshold: float = 0.0) -> float:
-    """How alike two normalised names are, 0 to 100 (0 below `threshold`): their token-sort
-    ratio, and when each has words the other lacks, no more than how alike those words are.
-    Without the second part, names made of the same common words ("Fundación Ejemplo Faro
-    Nube", "Fundación Ejemplo Faro Yunque") score as near matches while their one telling word
-    differs; with it, a typo ("Granito", "Granit") still scores high."""
+    """How alike two normalised names are: their token-sort ratio, 0 to 100 (0 below
+    `threshold`), or 0 when each has words the other lacks and those are not alike.
+    Without that second rule, names made of the same common words ("Fundación Ejemplo Faro
+    Nube", "Fundación Ejemplo Faro Yunque") score as near matches while their one telling
+    word differs; with it, a typo ("Granito", "Granit") still scores high."""
     from rapidfuzz import fuzz
 
     score = fuzz.token_sort_ratio(first, second, score_cutoff=threshold)
@@ -160,9 +170,10 @@ def similarity(first: str, second: str, threshold: float = 0.0) -> float:
     words, others = first.split(), second.split()
     only_first = sorted(word for word in words if word not in others)
     only_second = sorted(word for word in others if word not in words)
-    if only_first and only_second:
-        score = min(score, fuzz.ratio(" ".join(only_first), " ".join(only_second)))
-    return score if score >= threshold else 0.0
+    if only_first and only_second and fuzz.ratio(" ".join(only_first), " ".join(only_second),
+                                                 score_cutoff=WORDS_ALIKE) == 0:
+        return 0.0
+    return score
 
 
 def not_duplicates(listed: object) -> frozenset[frozenset[str]]:

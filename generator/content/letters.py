@@ -105,7 +105,7 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         signatures = without_withdrawn(signatures, date)
     follows = reader.slug(top, "follows", "follows", top["follows"]) if "follows" in top else None
     for key in ("title", "place", "address_label", "subject", "salutation", "closing",
-                "follows"):
+                "follows", "signatories"):
         scope.positions[key] = top.position(key)
     short = {key: reader.optional_text(top, key, key)
              for key in ("title", "place", "address_label", "subject")}

@@ -39,6 +39,9 @@ class ImportResult:
     changed: list[Change] = field(default_factory=list)
     unchanged: list[tuple[str, Record]] = field(default_factory=list)
     repeats: list[tuple[Record, int]] = field(default_factory=list)  # a row, its first row
+    # Rows imported before whose signatory a person has since deleted (a duplicate resolved
+    # by hand, a name taken off): left out, never brought back.
+    removed: list[tuple[str, Record]] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
     letter: str | None = None
     in_letter: list[str] = field(default_factory=list)  # ids added to the letter's list
@@ -67,11 +70,11 @@ def import_signatories(project: Project, path: Path, given: tuple[str, ...] = ()
         error.message += ("\nNothing was written: correct these rows in the export and import "
                           "it again, or pass --skip-bad-rows to import the other rows.")
         raise error
-    letter_doc = store.letter(project, letter) if letter else None
+    letter_file = store.letter(project, letter) if letter else None
     result = ImportResult(sheet, mapping, order, skipped=problems, letter=letter)
 
     public, private = store.signatories(project), store.private(project)
-    known = _known_keys(public, memory)
+    known = _known_keys(public.data, memory.data)
     firsts: dict[str, int] = {}
     taken = {str(ident) for ident in public.data}
     for record in records:
@@ -80,6 +83,9 @@ def import_signatories(project: Project, path: Path, given: tuple[str, ...] = ()
             continue
         firsts[record.key] = record.row
         ident = known.get(record.key)
+        if ident is not None and ident not in public.data:
+            result.removed.append((ident, record))
+            continue
         if ident is None:
             ident = new_id(record.name, taken)
             taken.add(ident)
@@ -91,18 +97,70 @@ def import_signatories(project: Project, path: Path, given: tuple[str, ...] = ()
         else:
             result.unchanged.append((ident, record))
 
-    _apply(result, public, private, memory, update)
-    if letter_doc is not None:
+    remembered = _memory(memory.data, mapping, result)
+    result.mapping_saved = plain(memory.data.get("forms")) != remembered["forms"]
+    if letter_file is not None:
+        present = store.letter_members(letter_file)
         every = [ident for ident, _ in result.added] + [c.ident for c in result.changed] + \
             [ident for ident, _ in result.unchanged]
-        result.in_letter = store.add_to_letter(letter_doc, every, tier)
-    result.mapping_saved = _remember(memory, mapping)
-    result.pairs = _pairs(project, public, private, memory, result)
+        result.in_letter = [ident for ident in dict.fromkeys(every) if ident not in present]
+    result.pairs = _pairs(project, public, private, remembered, result)
     if not dry_run:
-        for document in (public, private, memory, letter_doc):
-            if document is not None and document.write():
-                result.written.append(document.path)
+        _write(result, public, private, update)
+        if store.write_memory(memory, remembered):
+            result.written.append(memory.path)
+        if result.in_letter:
+            document = store.round_trip(letter_file)
+            store.add_to_letter(document, result.in_letter, tier)
+            if document.write():
+                result.written.append(letter_file.path)
     return result
+
+
+def _write(result: ImportResult, public: store.Plain, private: store.Plain,
+           update: bool) -> None:
+    """New signatories appended; with `update`, the changed ones rewritten round trip."""
+    new_public = {ident: _public_entry(record) for ident, record in result.added}
+    new_private = {ident: dict(record.private) for ident, record in result.added
+                   if set(record.private) - {"source"}}
+    if not (update and result.changed):
+        for document, entries in ((public, new_public), (private, new_private)):
+            if document.append(entries):
+                result.written.append(document.path)
+        return
+    from ruamel.yaml.comments import CommentedMap
+
+    kept_public, kept_private = store.round_trip(public), store.round_trip(private)
+    for change in result.changed:
+        entry = kept_public.data[change.ident]
+        secret = kept_private.data.get(change.ident)
+        for key, _, after in change.fields:
+            if key in change.record.public:
+                entry[key] = CommentedMap(after) if isinstance(after, dict) else after
+            else:
+                if secret is None:
+                    secret = kept_private.data[change.ident] = CommentedMap()
+                secret[key] = after
+        if secret is not None:
+            secret["source"] = change.record.private["source"]
+    for document, entries in ((kept_public, new_public), (kept_private, new_private)):
+        for ident, entry in entries.items():
+            document.data[ident] = entry
+        if document.write():
+            result.written.append(document.path)
+
+
+def _public_entry(record: Record) -> dict:
+    return {key: record.public[key] for key in PUBLIC_ORDER if key in record.public}
+
+
+def plain(value: object) -> object:
+    """Loaded data (positioned mappings and lists) as plain dicts and lists, to dump."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
 
 
 def _shown(project: Project, path: Path) -> str:
@@ -110,7 +168,7 @@ def _shown(project: Project, path: Path) -> str:
     return project.shown(resolved) if resolved.is_relative_to(project.root) else str(path)
 
 
-def _mapping(memory: store.Document, sheet: Sheet, given: tuple[str, ...],
+def _mapping(memory: store.Plain, sheet: Sheet, given: tuple[str, ...],
              kind: str | None) -> Mapping:
     forms = memory.data.get("forms") or []
     mapping = remembered_for([form for form in forms if isinstance(form, dict)],
@@ -131,34 +189,36 @@ def _mapping(memory: store.Document, sheet: Sheet, given: tuple[str, ...],
     return mapping
 
 
-def _remember(memory: store.Document, mapping: Mapping) -> bool:
-    """Keep the mapping for this form (the same columns), unless it is already kept."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    forms = memory.data.setdefault("forms", CommentedSeq())
-    entry = CommentedMap(columns=CommentedMap(sorted(mapping.columns.items())))
+def _memory(data: dict, mapping: Mapping, result: ImportResult) -> dict:
+    """The import's memory after this import: the form's mapping (one per set of columns),
+    and which signatory each row became."""
+    forms = [form for form in plain(data.get("forms") or []) if isinstance(form, dict)]
+    entry: dict = {"columns": dict(sorted(mapping.columns.items()))}
     if mapping.kind and "kind" not in mapping.columns:
         entry["kind"] = mapping.kind
     headers = set(mapping.columns.values())
     for index, form in enumerate(forms):
-        if isinstance(form, dict) and set((form.get("columns") or {}).values()) == headers:
-            if dict(form.get("columns") or {}) == dict(entry["columns"]) \
-                    and form.get("kind") == entry.get("kind"):
-                return False
+        if set((form.get("columns") or {}).values()) == headers:
             forms[index] = entry
-            return True
-    forms.append(entry)
-    return True
+            break
+    else:
+        forms.append(entry)
+    rows = plain(data.get("rows") or {})
+    rows = rows if isinstance(rows, dict) else {}
+    for ident, record in result.added + result.unchanged + \
+            [(change.ident, change.record) for change in result.changed]:
+        rows[record.key] = ident
+    remembered = {"forms": forms, "rows": rows}
+    if data.get("not_duplicates"):
+        remembered["not_duplicates"] = plain(data["not_duplicates"])
+    return remembered
 
 
-def _known_keys(public: store.Document, memory: store.Document) -> dict[str, str]:
-    """Row identity -> signatory id: the rows imported before, then every signatory's own
-    names (one typed by hand is found too)."""
-    known: dict[str, str] = {}
-    for key, ident in (memory.data.get("rows") or {}).items():
-        if str(ident) in public.data:
-            known[str(key)] = str(ident)
-    for ident, entry in public.data.items():
+def _known_keys(public: dict, memory: dict) -> dict[str, str]:
+    """Row identity -> signatory id: the rows imported before (their signatory may have been
+    deleted since), then every signatory's own names (one typed by hand is found too)."""
+    known = {str(key): str(ident) for key, ident in (memory.get("rows") or {}).items()}
+    for ident, entry in public.items():
         if not isinstance(entry, dict) or entry.get("kind") is None:
             continue
         names = entry.get("name")
@@ -213,52 +273,16 @@ def _plain(value: object) -> object:
     return None if value is None else str(value)
 
 
-def _apply(result: ImportResult, public: store.Document, private: store.Document,
-           memory: store.Document, update: bool) -> None:
-    from ruamel.yaml.comments import CommentedMap
-
-    rows = memory.data.setdefault("rows", CommentedMap())
-    for ident, record in result.added:
-        entry = CommentedMap()
-        for key in PUBLIC_ORDER:
-            if key in record.public:
-                entry[key] = _yaml_value(record.public[key])
-        public.data[ident] = entry
-        if set(record.private) - {"source"}:
-            private.data[ident] = CommentedMap(record.private)
-        rows[record.key] = ident
-    for change in result.changed if update else ():
-        entry = public.data[change.ident]
-        kept = private.data.get(change.ident)
-        for key, _, after in change.fields:
-            if key in change.record.public:
-                entry[key] = _yaml_value(after)
-            else:
-                if kept is None:
-                    kept = private.data[change.ident] = CommentedMap()
-                kept[key] = after
-        if kept is not None:
-            kept["source"] = change.record.private["source"]
-    for ident, record in result.unchanged + [(c.ident, c.record) for c in result.changed]:
-        if rows.get(record.key) != ident:
-            rows[record.key] = ident
-
-
-def _yaml_value(value: object) -> object:
-    from ruamel.yaml.comments import CommentedMap
-
-    return CommentedMap(value) if isinstance(value, dict) else value
-
-
-def _pairs(project: Project, public: store.Document, private: store.Document,
-           memory: store.Document, result: ImportResult) -> list[Pair]:
-    """Likely duplicates that involve a row of this import."""
+def _pairs(project: Project, public: store.Plain, private: store.Plain, remembered: dict,
+           result: ImportResult) -> list[Pair]:
+    """Likely duplicates that involve a row of this import, the new rows included."""
     from .duplicates_report import pairs_among
 
-    involved = {ident for ident, _ in result.added} | {c.ident for c in result.changed} | \
-        {ident for ident, _ in result.unchanged}
-    rows_of = {ident: f"{result.sheet.shown_as} row {record.row}"
-               for ident, record in result.added + result.unchanged
-               + [(c.ident, c.record) for c in result.changed]}
-    return [pair for pair in pairs_among(project, public, private, memory, rows_of)
+    rows = result.added + result.unchanged + [(c.ident, c.record) for c in result.changed]
+    involved = {ident for ident, _ in rows}
+    rows_of = {ident: f"{result.sheet.shown_as} row {record.row}" for ident, record in rows}
+    names = {**public.data, **{ident: _public_entry(record) for ident, record in result.added}}
+    emails = {**private.data, **{ident: record.private for ident, record in result.added}}
+    return [pair for pair in pairs_among(project, names, emails, remembered, rows_of,
+                                         public.shown_as, public.line)
             if pair.first.ident in involved or pair.second.ident in involved]

@@ -7,6 +7,7 @@ pairs a person said are not duplicates)."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from ...core.errors import ContentError, Problem
@@ -16,6 +17,7 @@ from ...core.write import write_atomic
 MEMORY_FILE = "signatories-import.yaml"  # under content/
 PRIVATE_FILE = "private/signatories.yaml"
 MAX_BYTES = 16 * 1024 * 1024
+_TOP_KEY = re.compile(r"""([^\s#'"-][^:#]*|'[^']*'|"[^"]*"):(\s|$)""")
 
 _MEMORY_HEADER = (
     "# Written by `carta signatories import` and `carta signatories duplicates`; safe to read,\n"
@@ -37,6 +39,19 @@ def _yaml():
     return yaml
 
 
+def unreadable(shown_as: str, error: Exception) -> ContentError:
+    """A file the import cannot read (either YAML library's errors, or the file-access
+    rule's), as the problem to show."""
+    if isinstance(error, Unreadable | UnicodeDecodeError):
+        message = str(error) if isinstance(error, Unreadable) else "expected UTF-8 text"
+        return ContentError([Problem(shown_as, None, None, "", message)])
+    mark = getattr(error, "problem_mark", None)
+    return ContentError([Problem(
+        shown_as, mark.line + 1 if mark else None, mark.column + 1 if mark else None, "",
+        f"YAML syntax error: {getattr(error, 'problem', None) or error}; fix it first, then "
+        "import again")])
+
+
 class Document:
     """One YAML file, loaded round trip; `data` is a CommentedMap, empty for a new file."""
 
@@ -54,17 +69,8 @@ class Document:
         try:
             self.original = read_content_file(path, (project.root,), MAX_BYTES, "a YAML file")
             loaded = _yaml().load(self.original.decode("utf-8"))
-        except (Unreadable, UnicodeDecodeError) as error:
-            raise ContentError([Problem(self.shown_as, None, None, "",
-                                        str(error) if isinstance(error, Unreadable)
-                                        else "expected UTF-8 text")]) from None
-        except YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            raise ContentError([Problem(
-                self.shown_as, mark.line + 1 if mark else None,
-                mark.column + 1 if mark else None, "",
-                f"not valid YAML ({getattr(error, 'problem', None) or error}); fix it first, "
-                "then import again")]) from None
+        except (Unreadable, UnicodeDecodeError, YAMLError) as error:
+            raise unreadable(self.shown_as, error) from None
         if loaded is None:
             return
         if not isinstance(loaded, CommentedMap):
@@ -93,19 +99,123 @@ class Document:
         return True
 
 
-def signatories(project: Project) -> Document:
-    return Document(project, project.content / "signatories.yaml")
+class Plain:
+    """One YAML file read fast (the content loader: the C parser, positions kept), for what an
+    import needs to know; written by appending new entries at its end, which keeps every
+    comment and the order of what is there. `Document` rewrites a file round trip when an
+    entry already there must change (slower: ruamel.yaml is pure Python)."""
+
+    def __init__(self, project: Project, path: Path, header: str = "",
+                 positions: bool = True):
+        from ...content.load import load_content
+
+        self.project = project
+        self.path = path
+        self.shown_as = project.shown(path)
+        self.header = header
+        self.original = b""
+        self.data: dict = {}
+        self._lines: dict[str, int] | None = None
+        if not path.exists():
+            return
+        if positions:
+            loaded = load_content(project, path)
+            if loaded.problems:
+                raise ContentError([*loaded.problems])
+            data = loaded.data
+            self.original = path.read_bytes()
+        else:
+            # No line numbers needed (the private file, the import's memory): libyaml's
+            # loader alone, several times faster.
+            data = self._load_fast(project, path)
+        if data is not None and not isinstance(data, dict):
+            raise ContentError([Problem(self.shown_as, 1, 1, "",
+                                        "expected a mapping (one entry per id) at the top")])
+        self.data = data or {}
+
+    def _load_fast(self, project: Project, path: Path):
+        import yaml
+
+        try:
+            self.original = read_content_file(path, (project.root,), MAX_BYTES, "a YAML file")
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            return yaml.load(self.original.decode("utf-8"), Loader=loader)  # noqa: S506
+        except (Unreadable, UnicodeDecodeError, yaml.YAMLError) as error:
+            raise unreadable(self.shown_as, error) from None
+
+    def line(self, key: object) -> int | None:
+        """The line where a top-level key stands (for messages)."""
+        if self._lines is None:
+            self._lines = {}
+            text = self.original.decode("utf-8")
+            for number, match in enumerate(re.finditer(r"(?m)^.*$", text), start=1):
+                found = _TOP_KEY.match(match.group())
+                if found:
+                    self._lines.setdefault(found.group(1).strip("'\""), number)
+        return self._lines.get(str(key))
+
+    def append(self, entries: dict) -> bool:
+        """Add `entries` (new keys) at the end of the file; True when written."""
+        if not entries:
+            return False
+        if self._flow():
+            document = Document(self.project, self.path, self.header)
+            for key, value in entries.items():
+                document.data[key] = value
+            return document.write()
+        text = dump(entries)
+        before = self.original.decode("utf-8") if self.original else self.header
+        if before and not before.endswith("\n"):
+            before += "\n"
+        write_atomic(self.path, (before + text).encode("utf-8"))
+        return True
+
+    def _flow(self) -> bool:
+        """A top mapping written in braces ({a: ...}) cannot take entries appended below."""
+        for line in self.original.decode("utf-8").splitlines():
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#"):
+                return stripped.startswith(("{", "---", "%"))
+        return False
 
 
-def private(project: Project) -> Document:
-    return Document(project, project.content / PRIVATE_FILE, _PRIVATE_HEADER)
+def dump(data: dict) -> str:
+    """Plain data as block YAML, fast (libyaml's emitter when there is one)."""
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=100)
 
 
-def memory(project: Project) -> Document:
-    return Document(project, project.content / MEMORY_FILE, _MEMORY_HEADER)
+def signatories(project: Project) -> Plain:
+    return Plain(project, project.content / "signatories.yaml", positions=False)
 
 
-def letter(project: Project, ident: str) -> Document:
+def private(project: Project) -> Plain:
+    return Plain(project, project.content / PRIVATE_FILE, _PRIVATE_HEADER, positions=False)
+
+
+def memory(project: Project) -> Plain:
+    return Plain(project, project.content / MEMORY_FILE, _MEMORY_HEADER, positions=False)
+
+
+def write_memory(document: Plain, data: dict) -> bool:
+    """The import's memory is carta's own file: written whole, its header kept."""
+    text = (_MEMORY_HEADER + dump(data)).encode("utf-8")
+    if text == document.original:
+        return False
+    write_atomic(document.path, text)
+    document.original = text
+    return True
+
+
+def round_trip(document: Plain) -> Document:
+    """The same file, loaded round trip, to change entries already in it."""
+    return Document(document.project, document.path, document.header)
+
+
+def letter(project: Project, ident: str) -> Plain:
     from ...content.reader import SLUG, did_you_mean
 
     known = sorted(path.stem for path in project.letter_files())
@@ -113,10 +223,10 @@ def letter(project: Project, ident: str) -> Document:
         raise ContentError([Problem("--letter", None, None, ident,
                                     f"no letter '{ident}'; expected one of: "
                                     f"{', '.join(known) or 'none'}" + did_you_mean(ident, known))])
-    return Document(project, project.letters_dir / f"{ident}.yaml")
+    return Plain(project, project.letters_dir / f"{ident}.yaml")
 
 
-def letter_members(document: Document) -> set[str]:
+def letter_members(document: Document | Plain) -> set[str]:
     """Every id a letter's signatory list names already (a plain list, or tiers)."""
     value = document.data.get("signatories")
     if isinstance(value, list):
