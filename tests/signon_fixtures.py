@@ -67,7 +67,7 @@ def make_rows(count: int = 300, seed: int = 7, bad: bool = True,
     def row_for(index: int, name: str) -> dict[str, str]:
         day = 1 + index % 28
         return {
-            "Marca temporal": f"{day:02d}/03/2024 {10 + index % 12}:{index % 60:02d}:05",
+            "Marca temporal": f"{day:02d}/02/2024 {10 + index % 12}:{index % 60:02d}:05",
             "Dirección de correo electrónico": f"contacto{index}@ejemplo.org",
             "Nombre de la organización": name,
             "Ciudad": f"Ciudad Ejemplo {index % 17 + 1}",

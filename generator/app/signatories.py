@@ -57,21 +57,23 @@ def import_command(options, file, given, kind, letter, tier, update, dry_run,
                                  param_hint="--tier")
     project = options.project()
     result = import_signatories(project, file, tuple(given), kind, letter, tier,
-                                update=update, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+                                update=update, dry_run=dry_run, skip_bad_rows=skip_bad_rows,
+                                on_mapping=lambda *shown: _say_mapping(options.say, *shown))
     _say_import(options.say, project, result, update, dry_run)
 
 
-def _say_import(say, project, result, update: bool, dry_run: bool) -> None:
-    mapping = result.mapping
-    say(f"{result.sheet.shown_as}: {result.sheet.described}, {len(result.sheet.rows)} rows")
+def _say_mapping(say, sheet, mapping, date_order: str) -> None:
+    say(f"{sheet.shown_as}: {sheet.described}, {len(sheet.rows)} rows")
     how = {"guessed": "guessed from the header", "remembered": "as remembered for this form",
            "given": "as given with --map"}[mapping.source]
     say(f"columns ({how}):")
-    for name, header in mapping.columns.items():
+    # In the order of the sheet's columns, as the person sees them.
+    for name, header in sorted(mapping.columns.items(),
+                               key=lambda item: sheet.headers.index(item[1])):
         say(f"  {name:<17} <- {header}")
     if "kind" not in mapping.columns and mapping.kind:
         say(f"  {'kind':<17} =  {mapping.kind} (every row)")
-    unused = [h for h in result.sheet.headers if h not in mapping.columns.values()]
+    unused = [h for h in sheet.headers if h not in mapping.columns.values()]
     if unused:
         say(f"  not imported: {', '.join(unused)}")
     for name, headers in mapping.ambiguous.items():
@@ -80,7 +82,10 @@ def _say_import(say, project, result, update: bool, dry_run: bool) -> None:
                 f"--map {name}=\"...\"")
     if any(name in mapping.columns for name in ("signed", "authorised_on")):
         say("  dates written day and month first are read as "
-            + ("day/month/year" if result.date_order == "dmy" else "month/day/year"))
+            + ("day/month/year" if date_order == "dmy" else "month/day/year"))
+
+
+def _say_import(say, project, result, update: bool, dry_run: bool) -> None:
     for problem in result.skipped:
         click.echo(f"skipped: {problem}", err=True)
     for record, first in result.repeats:

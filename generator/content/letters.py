@@ -296,11 +296,23 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
 
 def without_withdrawn(signatures: Signatures, date: datetime.date) -> Signatures:
     """A letter dated on or after a signatory's withdrawal leaves them out; a letter sent
-    before keeps them, as it was sent."""
+    before keeps them, as it was sent. One who signed after the letter's date is not printed
+    on it either: they are kept apart as `since` (also signed since)."""
+    def kept(member: Signatory) -> bool:
+        return member.withdrawn is None or member.withdrawn > date
+
+    def late(member: Signatory) -> bool:
+        return member.signed is not None and member.signed > date
+
     tiers = tuple(dataclasses.replace(tier, members=tuple(
-        member for member in tier.members
-        if member.withdrawn is None or member.withdrawn > date)) for tier in signatures.tiers)
-    return dataclasses.replace(signatures, tiers=tiers)
+        member for member in tier.members if kept(member) and not late(member)))
+        for tier in signatures.tiers)
+    # A tier left with nobody would print its title alone.
+    tiers = tuple(tier for tier, listed in zip(tiers, signatures.tiers, strict=True)
+                  if tier.members or not listed.members)
+    since = tuple(member for tier in signatures.tiers for member in tier.members
+                  if kept(member) and late(member))
+    return dataclasses.replace(signatures, tiers=tiers, since=since)
 
 
 # Column headers in a letter whose names stand in columns would be dropped without a word.

@@ -39,7 +39,9 @@ def signatory_findings(project: Project, letters: tuple[Letter, ...], known: dic
     for letter in letters:
         if letter.signatures is None:
             continue
+        # Who signed after the letter's date is on its list too, for the next follow-up.
         members = [member for tier in letter.signatures.tiers for member in tier.members]
+        members += letter.signatures.since
         line, column = letter.positions.get("signatories", (None, None))
         entries = [Entry(member.id, member.kind, next(iter(member.name.values()), ""),
                          consents[member.id].email if member.id in consents else None)

@@ -158,6 +158,10 @@ class Signatures:
     # A table's column headers (a key of TABLE_HEADERS -> its text per locale, "" for one text
     # in every locale); a column not named keeps the template's ("Name", "Place"...).
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Listed, but signed after the letter's date: not printed on it (the letter went out
+    # without them), shown on the campaign site as "also signed since", and carried into
+    # the next follow-up's list.
+    since: tuple[Signatory, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,6 @@ def duplicates(project: Project, letter: str | None = None) -> list[Pair]:
 def mark_not_duplicate(project: Project, first: str, second: str) -> bool:
     """Remember that `first` and `second` are different signatories; False when it was
     remembered already."""
-    from .importing import plain
-
     public = store.signatories(project)
     problems = [Problem("--not-duplicate", None, None, ident,
                         f"no signatory '{ident}' in {public.shown_as}")
@@ -61,7 +59,7 @@ def mark_not_duplicate(project: Project, first: str, second: str) -> bool:
     if problems:
         raise ContentError(problems)
     memory = store.memory(project)
-    data = plain(memory.data)
+    data = store.plain(memory.data)
     pairs = data.setdefault("not_duplicates", [])
     if frozenset((first, second)) in not_duplicates(pairs):
         return False

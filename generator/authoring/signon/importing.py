@@ -18,6 +18,7 @@ from . import store
 from .mapping import Mapping, check_complete, guess, parse_given, remembered_for
 from .rows import Record, date_order, identity, read_record
 from .sheets import Sheet, read_sheet
+from .store import plain
 
 PUBLIC_ORDER = ("kind", "name", "affiliation", "place", "country", "url", "logo", "signed")
 MAX_ID_WORDS_LENGTH = 60
@@ -53,11 +54,15 @@ class ImportResult:
 def import_signatories(project: Project, path: Path, given: tuple[str, ...] = (),
                        kind: str | None = None, letter: str | None = None,
                        tier: str | None = None, update: bool = False, dry_run: bool = False,
-                       skip_bad_rows: bool = False) -> ImportResult:
+                       skip_bad_rows: bool = False, on_mapping=None) -> ImportResult:
+    """`on_mapping(sheet, mapping, date_order)` is called once the columns are known, before
+    the rows are read: the mapping is worth seeing even when rows are wrong."""
     sheet = read_sheet(path, _shown(project, path))
     memory = store.memory(project)
     mapping = _mapping(memory, sheet, given, kind)
     order = date_order(sheet, mapping, project.settings.locales)
+    if on_mapping is not None:
+        on_mapping(sheet, mapping, order)
     records: list[Record] = []
     problems: list[Problem] = []
     for row in sheet.rows:
@@ -152,15 +157,6 @@ def _write(result: ImportResult, public: store.Plain, private: store.Plain,
 
 def _public_entry(record: Record) -> dict:
     return {key: record.public[key] for key in PUBLIC_ORDER if key in record.public}
-
-
-def plain(value: object) -> object:
-    """Loaded data (positioned mappings and lists) as plain dicts and lists, to dump."""
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value
 
 
 def _shown(project: Project, path: Path) -> str:

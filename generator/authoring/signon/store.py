@@ -179,6 +179,15 @@ class Plain:
         return False
 
 
+def plain(value: object) -> object:
+    """Loaded data (positioned mappings and lists) as plain dicts and lists, to dump."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
 def dump(data: dict) -> str:
     """Plain data as block YAML, fast (libyaml's emitter when there is one)."""
     import yaml
