@@ -277,3 +277,43 @@ def test_a_duplicate_threshold_out_of_range_is_a_settings_error(sample, tmp_path
     assert result.exit_code == 1
     assert "carta.toml:5: signatories.duplicate_threshold: expected a score from 50 to 100" \
         in result.output
+
+
+def test_an_unknown_letter_is_named_before_anything_is_read(sample, tmp_path):
+    export = tmp_path / "f.csv"
+    export.write_text(SMALL, encoding="utf-8")
+    result = run(sample, "signatories", "import", str(export), "--letter", "carta-prueva")
+    assert result.exit_code == 1
+    assert "--letter: carta-prueva: no letter 'carta-prueva'; expected one of: carta-prueba" \
+        in result.output and "did you mean 'carta-prueba'" in result.output
+    assert not (sample.root / "content/signatories.yaml").exists()
+
+
+def test_an_id_is_never_given_again_once_its_signatory_was_deleted(sample, tmp_path):
+    export = tmp_path / "f.csv"
+    export.write_text("Nombre,Tipo\nRed Ejemplo,organización\n", encoding="utf-8")
+    assert run(sample, "signatories", "import", str(export)).exit_code == 0
+    (sample.root / "content/signatories.yaml").write_text("", encoding="utf-8")
+    # Another signatory whose name makes the same id: it gets its own.
+    export.write_text("Nombre,Tipo\nRed Ejemplo,organización\n\"Red, Ejemplo!\",persona\n",
+                      encoding="utf-8")
+    result = run(sample, "signatories", "import", str(export))
+    assert result.exit_code == 0, result.output
+    text = (sample.root / "content/signatories.yaml").read_text("utf-8")
+    assert "red-ejemplo-2:\n  kind: individual" in text
+    assert "red-ejemplo:" not in text.replace("red-ejemplo-2:", "")
+
+
+def test_a_cell_over_its_length_limit_and_a_bad_address_are_named(sample, tmp_path):
+    export = tmp_path / "f.csv"
+    export.write_text("Nombre de la organización;Correo electrónico;Tipo\n"
+                      f"{'Organización Ejemplo ' * 12};a@ejemplo.org;organización\n"
+                      "Red Ejemplo G;no-es-correo;organización\n"
+                      "Red Ejemplo H;h@ejemplo.org;gobierno\n", encoding="utf-8")
+    result = run(sample, "signatories", "import", str(export))
+    assert result.exit_code == 1
+    assert f"{export}:2:1: Nombre de la organización: expected at most 200 characters, " \
+           "found 251" in result.output
+    assert f"{export}:3:2: Correo electrónico: " in result.output
+    assert f"{export}:4:3: Tipo: expected organisation or person" in result.output
+    assert not (sample.root / "content/signatories.yaml").exists()

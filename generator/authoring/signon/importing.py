@@ -63,6 +63,7 @@ def import_signatories(project: Project, path: Path, given: tuple[str, ...] = ()
     order = date_order(sheet, mapping, project.settings.locales)
     if on_mapping is not None:
         on_mapping(sheet, mapping, order)
+    letter_file = store.letter(project, letter) if letter else None  # a wrong id, at once
     records: list[Record] = []
     problems: list[Problem] = []
     for row in sheet.rows:
@@ -75,13 +76,13 @@ def import_signatories(project: Project, path: Path, given: tuple[str, ...] = ()
         error.message += ("\nNothing was written: correct these rows in the export and import "
                           "it again, or pass --skip-bad-rows to import the other rows.")
         raise error
-    letter_file = store.letter(project, letter) if letter else None
     result = ImportResult(sheet, mapping, order, skipped=problems, letter=letter)
 
     public, private = store.signatories(project), store.private(project)
     known = _known_keys(public.data, memory.data)
     firsts: dict[str, int] = {}
-    taken = {str(ident) for ident in public.data}
+    # An id once given stays that signatory's, even after it was deleted by hand.
+    taken = {str(ident) for ident in public.data} | set(known.values())
     for record in records:
         if record.key in firsts:
             result.repeats.append((record, firsts[record.key]))
