@@ -317,3 +317,10 @@ def test_a_cell_over_its_length_limit_and_a_bad_address_are_named(sample, tmp_pa
     assert f"{export}:3:2: Correo electrónico: " in result.output
     assert f"{export}:4:3: Tipo: expected organisation or person" in result.output
     assert not (sample.root / "content/signatories.yaml").exists()
+
+
+def test_a_new_project_keeps_the_private_folder_out_of_its_repository(tmp_path):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "nuevo")])
+    assert result.exit_code == 0, result.output
+    ignored = (tmp_path / "nuevo/.gitignore").read_text("utf-8").splitlines()
+    assert "content/private/" in ignored and "output/" in ignored

@@ -20,7 +20,8 @@ HELP = {
            "evidence.",
     "kind": "What every row is, when no column says so.",
     "letter": "Add the imported signatories to this letter's list.",
-    "tier": "...to the tier with this title (made when there is none).",
+    "tier": "With --letter: add them to the tier with this title (made at the end when the "
+            "letter has none).",
     "update": "Apply the changes of rows already imported (without it they are only shown).",
     "dry_run": "Show what would change, and write nothing.",
     "skip_bad_rows": "Import the good rows even when some are wrong (those are listed).",
