@@ -16,7 +16,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ...core.errors import Problem
+from ...core.errors import CartaError, Problem
 from ...core.model import Consent, Letter
 from ...core.write import staged, write_new
 from .manifest import Entry, Manifest, canonical, sha256
@@ -57,8 +57,7 @@ def chain_head(records: list[dict]) -> str:
     return sha256(canonical(records[-1])) if records else GENESIS
 
 
-def record(archive: Path, letter: Letter, entry: Entry, consents: dict[str, Consent],
-           project_root: Path) -> bool:
+def record(archive: Path, letter: Letter, entry: Entry, consents: dict[str, Consent]) -> bool:
     """Append the record of one archived PDF (its letter's signatories and their consent);
     False when that PDF is recorded already or the letter has no signatories."""
     if letter.signatures is None:
@@ -66,7 +65,8 @@ def record(archive: Path, letter: Letter, entry: Entry, consents: dict[str, Cons
     folder = private_folder(archive)
     records, problems = read_records(folder)
     if problems:
-        raise ValueError(str(problems[0]))
+        raise CartaError(f"{problems[0]}; nothing more is recorded until it is restored from "
+                         "a copy")
     if any(r.get("pdf_sha256") == entry.sha256 and r.get("path") == entry.path
            for r in records):
         return False

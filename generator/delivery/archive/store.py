@@ -184,7 +184,7 @@ def _record_consent(project: Project, folder: Path, content, sent) -> None:
         return
     consents, _ = read_private(project, content.signatories)  # checked by plan() already
     for letter, action in archived:
-        record(folder, letter, action.entry, consents, project.root)
+        record(folder, letter, action.entry, consents)
 
 
 def _keep(project: Project, folder: Path, manifest: Manifest, data: bytes,
