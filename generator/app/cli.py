@@ -562,6 +562,9 @@ def doctor(options: GlobalOptions) -> None:
 from .keys import keys  # noqa: E402  (carta keys: its own module)
 
 cli.add_command(keys)
+from .signatories import signatories  # noqa: E402  (the group lives in its own module)
+
+cli.add_command(signatories)
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ def draft_text(earlier, new_id: str, date: datetime.date, demands, replies=()) -
         lines.append(f"cc: [{', '.join(r.id for r in earlier.cc)}]")
     if earlier.merge:
         lines.append("merge: true")
-    carried = _carried_settings(earlier)
+    carried = _carried_settings(earlier, date)
     if carried:
         lines += ["", "# Carried from the earlier letter: review each one, keep, change or remove.",
                   *carried]
@@ -70,7 +70,7 @@ def draft_text(earlier, new_id: str, date: datetime.date, demands, replies=()) -
     return "\n".join(lines)
 
 
-def _carried_settings(earlier) -> list[str]:
+def _carried_settings(earlier, date: datetime.date | None = None) -> list[str]:
     """The earlier letter's place, subject, closing, shape and signatories, as YAML lines: a
     follow-up usually keeps them, and a coalition must not lose its 17 signatories by
     forgetting to copy them. Texts keep their wording, so their translations carry too."""
@@ -112,8 +112,15 @@ def _carried_settings(earlier) -> list[str]:
         if signatures.headers:
             lines.append(f"  headers: {_headers(signatures.headers)}")
         lines.append("  tiers:")
-        for tier in signatures.tiers:
-            lines.append(f"    - members: [{', '.join(m.id for m in tier.members)}]")
+        # Who signed after the earlier letter went out joins this one's last tier.
+        late = [member.id for member in signatures.since]
+        for number, tier in enumerate(signatures.tiers, start=1):
+            # Who has withdrawn by the follow-up's date is not carried into it.
+            members = [m.id for m in tier.members
+                       if m.withdrawn is None or (date is not None and m.withdrawn > date)]
+            if number == len(signatures.tiers):
+                members += [ident for ident in late if ident not in members]
+            lines.append(f"    - members: [{', '.join(members)}]")
             if tier.title:
                 lines.append(f"      title: {_quoted(tier.title)}")
             if not tier.count:

@@ -36,4 +36,6 @@ def create_project(directory: Path) -> list[Path]:
 GITIGNORE = """\
 # Made by carta from content/: rebuild with 'carta build'.
 output/
+# Signatories' contacts and consent (carta signatories import): private, never published.
+content/private/
 """

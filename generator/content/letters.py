@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 from types import SimpleNamespace
 
@@ -100,9 +101,11 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
     _check_only_for(reader, top, merge, to)
     signatures = _signatures(reader, top, signatories or {}, scope.positions) \
         if "signatories" in top else None
+    if signatures is not None and date is not None:
+        signatures = without_withdrawn(signatures, date)
     follows = reader.slug(top, "follows", "follows", top["follows"]) if "follows" in top else None
     for key in ("title", "place", "address_label", "subject", "salutation", "closing",
-                "follows"):
+                "follows", "signatories"):
         scope.positions[key] = top.position(key)
     short = {key: reader.optional_text(top, key, key)
              for key in ("title", "place", "address_label", "subject")}
@@ -289,6 +292,27 @@ def _signatures(reader: Reader, top: SourceMap, known: dict[str, Signatory],
         tiers.append(Tier(title, tuple(members), count=count, headers=own))
     return Signatures(tuple(tiers), order or "as-listed", logos, layout or "columns",
                       headers=headers)
+
+
+def without_withdrawn(signatures: Signatures, date: datetime.date) -> Signatures:
+    """A letter dated on or after a signatory's withdrawal leaves them out; a letter sent
+    before keeps them, as it was sent. One who signed after the letter's date is not printed
+    on it either: they are kept apart as `since` (also signed since)."""
+    def kept(member: Signatory) -> bool:
+        return member.withdrawn is None or member.withdrawn > date
+
+    def late(member: Signatory) -> bool:
+        return member.signed is not None and member.signed > date
+
+    tiers = tuple(dataclasses.replace(tier, members=tuple(
+        member for member in tier.members if kept(member) and not late(member)))
+        for tier in signatures.tiers)
+    # A tier left with nobody would print its title alone.
+    tiers = tuple(tier for tier, listed in zip(tiers, signatures.tiers, strict=True)
+                  if tier.members or not listed.members)
+    since = tuple(member for tier in signatures.tiers for member in tier.members
+                  if kept(member) and late(member))
+    return dataclasses.replace(signatures, tiers=tiers, since=since)
 
 
 # Column headers in a letter whose names stand in columns would be dropped without a word.

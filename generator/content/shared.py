@@ -7,15 +7,16 @@ from pathlib import Path
 
 from ..core.addresses import check_address, check_header_text
 from ..core.errors import Problem
-from ..core.model import SIGNATORY_KINDS, Recipient, Sender, Signatory
+from ..core.model import SIGNATORY_KINDS, Consent, Recipient, Sender, Signatory
 from ..core.project import Project
 from .load import SourceMap, YamlFile
-from .reader import Reader, describe
+from .reader import Reader, describe, did_you_mean
 
 SENDER_FIELDS = ("name", "logo", "address", "email", "url")
 RECIPIENT_FIELDS = ("name", "salutation", "role", "organization", "address", "email", "locales",
                     "tags")
-SIGNATORY_FIELDS = ("kind", "name", "place", "country", "url", "logo", "affiliation", "sort_as")
+SIGNATORY_FIELDS = ("kind", "name", "place", "country", "url", "logo", "affiliation", "sort_as",
+                    "signed", "withdrawn")
 LOGO_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 # Judged from the image's header before anything decodes it: a 50 KB PNG can declare
@@ -220,5 +221,94 @@ def read_signatories(project: Project,
             affiliation=reader.optional_localized(fields, "affiliation", ident),
             place=reader.optional_localized(fields, "place", ident),
             sort_as=reader.optional_localized(fields, "sort_as", ident),
+            signed=reader.date(fields, "signed", f"{ident}.signed") if "signed" in fields
+            else None,
+            **_withdrawal(reader, fields, ident),
         )
     return found, reader.problems + list(loaded.problems)
+
+
+def _withdrawal(reader: Reader, fields: SourceMap, ident: str) -> dict:
+    """`withdrawn: 2024-05-01`, or `withdrawn: {date: 2024-05-01, reason: ...}`."""
+    if "withdrawn" not in fields:
+        return {}
+    value = fields["withdrawn"]
+    if isinstance(value, SourceMap):
+        reader.check_keys(value, f"{ident}.withdrawn", ("date", "reason"), ("date",))
+        when = reader.date(value, "date", f"{ident}.withdrawn.date") if "date" in value \
+            else None
+        return {"withdrawn": when,
+                "withdrawn_reason": reader.optional_text(value, "reason",
+                                                         f"{ident}.withdrawn.reason")}
+    return {"withdrawn": reader.date(fields, "withdrawn", f"{ident}.withdrawn")}
+
+
+PRIVATE_SIGNATORIES = "private/signatories.yaml"  # under content/
+CONSENT_FIELDS = ("email", "authorised_by", "authorised_role", "authorised_email",
+                  "authorised_on", "authorised_how", "evidence", "source")
+
+
+def read_consents(project: Project, loaded: YamlFile,
+                  known: dict[str, Signatory]) -> tuple[dict[str, Consent], list[Problem]]:
+    """content/private/signatories.yaml: each signatory's contact and who authorised the
+    signature. Kept apart so that a public repository can leave it out (.gitignore)."""
+    reader = Reader(loaded.shown_as)
+    found: dict[str, Consent] = {}
+    top = reader.top_mapping(loaded, "one entry per signatory id")
+    for ident, entry in (top or {}).items():
+        if reader.slug(top, ident, str(ident), ident) is None:
+            continue
+        if ident not in known:
+            reader.problem(top, ident, str(ident),
+                           "unknown signatory; expected an id from content/signatories.yaml"
+                           + did_you_mean(ident, known))
+            continue
+        fields = reader.mapping(top, ident, str(ident), entry,
+                                "a mapping with email, authorised_by, ...")
+        if fields is None:
+            continue
+        reader.check_keys(fields, ident, CONSENT_FIELDS, ())
+        emails = {}
+        for key in ("email", "authorised_email"):
+            email = reader.optional_text(fields, key, f"{ident}.{key}")
+            if email is not None and (problem := check_address(email)):
+                reader.problem(fields, key, f"{ident}.{key}", problem)
+                email = None
+            emails[key] = email
+        evidence = None
+        if "evidence" in fields:
+            name = reader.text(fields, "evidence", f"{ident}.evidence")
+            path = (project.content / name).resolve() if name else None
+            if path is not None and not (path.is_relative_to(project.content.resolve())
+                                         and path.is_file()):
+                reader.problem(fields, "evidence", f"{ident}.evidence",
+                               f"expected a file inside content/ (the form row, the e-mail "
+                               f"as .eml), found {describe(name)}, which is "
+                               + ("outside it" if not path.is_relative_to(
+                                   project.content.resolve()) else "no such file"))
+                path = None
+            evidence = path
+        found[ident] = Consent(
+            id=ident, email=emails["email"],
+            authorised_by=reader.optional_text(fields, "authorised_by",
+                                               f"{ident}.authorised_by"),
+            authorised_role=reader.optional_text(fields, "authorised_role",
+                                                 f"{ident}.authorised_role"),
+            authorised_email=emails["authorised_email"],
+            authorised_on=reader.date(fields, "authorised_on", f"{ident}.authorised_on")
+            if "authorised_on" in fields else None,
+            authorised_how=reader.optional_text(fields, "authorised_how",
+                                                f"{ident}.authorised_how"),
+            evidence=evidence,
+            source=reader.optional_text(fields, "source", f"{ident}.source"),
+        )
+    return found, reader.problems + list(loaded.problems)
+
+
+def logo_file(project: Project, name: str) -> tuple[Path | None, list[str]]:
+    """A logo named outside a YAML file (a form export's cell), judged by the same rule as
+    signatories.yaml's: the path inside content/, or the messages saying what is wrong."""
+    reader = Reader("")
+    fields = SourceMap({"logo": name})
+    path = _logo(project, reader, fields, "logo")
+    return path, [problem.message for problem in reader.problems]

@@ -112,6 +112,28 @@ class Signatory:
     # What alphabetical order sorts by; empty: the name, or for a person "Family, Given" (the
     # name's last word first), which a compound family name ("Pérez Gómez") must spell out.
     sort_as: dict[str, str] = field(default_factory=dict)
+    # When they signed (a sign-on dated after a letter was sent is "also signed since"), and
+    # when they withdrew: letters dated from then on leave them out; what was sent stays sent.
+    signed: datetime.date | None = None
+    withdrawn: datetime.date | None = None
+    withdrawn_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """Who authorised a signature, when and how: private (content/private/signatories.yaml),
+    never printed, rendered, embedded or published; kept only in the archive's private,
+    hash-chained consent record."""
+
+    id: str  # the signatory's id
+    email: str | None = None  # the signatory's own contact address
+    authorised_by: str | None = None
+    authorised_role: str | None = None
+    authorised_email: str | None = None
+    authorised_on: datetime.date | None = None
+    authorised_how: str | None = None  # form, email, call, ...
+    evidence: Path | None = None  # the form row, the e-mail as .eml
+    source: str | None = None  # where the import read it: "export.csv row 7"
 
 
 @dataclass(frozen=True)
@@ -136,6 +158,10 @@ class Signatures:
     # A table's column headers (a key of TABLE_HEADERS -> its text per locale, "" for one text
     # in every locale); a column not named keeps the template's ("Name", "Place"...).
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Listed, but signed after the letter's date: not printed on it (the letter went out
+    # without them), shown on the campaign site as "also signed since", and carried into
+    # the next follow-up's list.
+    since: tuple[Signatory, ...] = ()
 
 
 @dataclass(frozen=True)

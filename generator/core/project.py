@@ -69,6 +69,9 @@ class Settings:
     # is stuck, and the others are made meanwhile.
     document_timeout: float = 120.0
     pdf_signing: SigningSettings | None = None  # [signing]
+    # How alike two signatories' names must be (rapidfuzz's token-sort ratio, 0 to 100) to be
+    # shown as a likely duplicate ([signatories] duplicate_threshold).
+    duplicate_threshold: float = 90.0
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ def _read_settings(path: Path) -> Settings:
                                     rank=Rank.UNREADABLE)]) from None
     problems: list[Problem] = []
     # In the order messages list them: the first three alphabetically, as they always were.
-    known = dict.fromkeys(("archive", "mail", "project", "build", "signing"))
+    known = dict.fromkeys(("archive", "mail", "project", "build", "signing", "signatories"))
     for key in data:
         if key not in known:
             problems.append(Problem(SETTINGS_FILE, None, None, key,
@@ -295,6 +298,19 @@ def _read_settings(path: Path) -> Settings:
         if key != "document_timeout":
             problems.append(Problem(SETTINGS_FILE, None, None, f"build.{key}",
                                     "unknown setting; expected document_timeout"))
+    signon = data.get("signatories", {})
+    threshold = signon.get("duplicate_threshold", settings.duplicate_threshold)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
+            or not 50 <= threshold <= 100:
+        problems.append(Problem(SETTINGS_FILE, None, None, "signatories.duplicate_threshold",
+                                "expected a score from 50 to 100 (how alike two names must "
+                                f"be to be shown as likely duplicates), such as 90, found "
+                                f"{threshold!r}"))
+        threshold = settings.duplicate_threshold
+    for key in signon:
+        if key != "duplicate_threshold":
+            problems.append(Problem(SETTINGS_FILE, None, None, f"signatories.{key}",
+                                    "unknown setting; expected duplicate_threshold"))
     mail = data.get("mail", {})
     mail_keys = {"from": str, "host": str, "port": int, "user": str, "starttls": bool}
     if not isinstance(mail, dict):
@@ -327,7 +343,8 @@ def _read_settings(path: Path) -> Settings:
                     archive=folder,
                     mail=dict(mail),
                     signing_key=keys["signing_key"], public_key=keys["public_key"],
-                    document_timeout=float(timeout), pdf_signing=pdf_signing)
+                    document_timeout=float(timeout), pdf_signing=pdf_signing,
+                    duplicate_threshold=float(threshold))
 
 
 def _region_problems(regions) -> list[Problem]:

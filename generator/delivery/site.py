@@ -23,6 +23,7 @@ from ..pipeline.plan import Job
 from ..pipeline.run import build
 from ..rendering import webfonts
 from ..rendering.render import Renderer, letter_title
+from .site_signatories import signatures_summary
 
 SITE_TEMPLATE = "site.html"
 # Pixels across: sharp at the 170 CSS pixels the page shows, on a high-density screen too.
@@ -196,6 +197,7 @@ def site_context(jobs: list[Job], locale: str, pages: dict[str, Path],
                 "pdf": link(job.output(output, "pdf")),
                 "kilobytes": max(1, round(job.output(output, "pdf").stat().st_size / 1024)),
             } for job in found],
+            "signatures": signatures_summary(letter, locale),
         })
 
     trackers = _trackers(letters, by_id, foreign, locale, recipients or {}, received, regions)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..campaign.assemble import validate
+from ..content.signon_checks import signatory_findings
 from ..core.errors import CartaError, ContentError, Problem
 from ..core.project import Project
 from ..localization import catalogs, glossary
@@ -42,6 +43,12 @@ def check(project: Project, letters: tuple[str, ...] = (), locales: tuple[str, .
                     continue
                 translation, _ = catalogs.open_translation(project, letter, locale)
                 findings += terms.check(letter, locale, translation)
+    # Undecided likely duplicates are warnings like the glossary's findings, problems with
+    # strict; they are not counted as glossary warnings.
+    warned, found = signatory_findings(project, content.letters, content.signatories, strict)
+    problems += found
+    for finding in warned:
+        warn(finding)
     if strict:
         problems += findings
     else:

@@ -124,6 +124,7 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
             and not documents.scan_files(project, job.letter.id)]  # archived as their scans
     maker = DocumentMaker(project, strict=True)  # the build's render path, always strict
     actions = []
+    sent = []  # (letter, action) of each letter PDF, for the private consent record
 
     def keep(data: bytes, history: list[Entry], path_for: Callable[[int], str],
              **fields) -> None:
@@ -157,9 +158,12 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
              letter=letter.id, locale=locale, recipient=recipient, pdf_variant=ARCHIVE_VARIANT,
              sources=[{"name": s.name, "media_type": s.media_type, "sha256": sha256(s.data),
                        "size": len(s.data)} for s in sources])
+        sent.append((letter, actions[-1]))
     # Each response's document and each imported letter's scan, as it came (with the PDF/A
     # OCR made of it), for the letters chosen: the plan's content says which those are.
     content = planned.content
+    if not dry_run:
+        _record_consent(project, folder, content, sent)
     chosen = {letter.id for letter in content.letters}
     answers = [response for response in content.responses if response.replies_to in chosen]
     for document in documents.kept_documents(project, content.letters, answers):
@@ -181,6 +185,22 @@ def _archive(project: Project, letters, locales, dry_run: bool, report,
     elif not dry_run:
         notices += stale_signature_notice(folder, manifest)
     return ArchiveRun(actions, manifest.head, len(manifest.entries), notices)
+
+
+def _record_consent(project: Project, folder: Path, content, sent) -> None:
+    """Each newly archived sign-on PDF's signatories and their consent, into the private
+    record beside the archive (consent.py)."""
+    from ...content.signon_checks import read_private
+    from .consent import record
+
+    archived = [(letter, action) for letter, action in sent
+                if action.kind in ("new", "revision", "recorded")
+                and letter.signatures is not None]
+    if not archived:
+        return
+    consents, _ = read_private(project, content.signatories)  # checked by plan() already
+    for letter, action in archived:
+        record(folder, letter, action.entry, consents)
 
 
 def _keep(project: Project, folder: Path, manifest: Manifest, data: bytes,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ...core.errors import CartaError, Problem
+from .consent import verify_record
 from .manifest import (
     MANIFEST,
     MANIFEST_FORMAT,
@@ -95,6 +96,9 @@ def verify(folder: Path, expect_head: str | None = None,
     scan_problems, scan_notes = _scan(folder, {entry.path for entry in manifest.entries})
     problems += scan_problems
     notes += scan_notes
+    consent_problems, consent_notes = verify_record(folder, manifest)
+    problems += consent_problems
+    notes += consent_notes
     if expect_head is not None and head is not None and expect_head != head:
         heads = manifest.heads()
         where = (f"; that was the head after entry {heads.index(expect_head)} of "
