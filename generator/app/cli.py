@@ -515,5 +515,10 @@ def doctor(options: GlobalOptions) -> None:
                          "install libharfbuzz-subset0")
 
 
+from .accounting import status as _status  # noqa: E402 (the command's own module)
+
+cli.add_command(_status)
+
+
 def main() -> None:
     cli(prog_name="carta")

@@ -32,6 +32,7 @@ from ..core.model import (
     ResponseSummary,
 )
 from .reader import Reader
+from .reply_by import read_reply_by
 
 # "paragraph": one paragraph of Markdown; "inline": one line of Markdown (headings, list items,
 # notes); "plain": text shown as written (place, subject, closing, tier titles).
@@ -354,14 +355,18 @@ class DemandBlock(ListBlock):
     model = DemandList
     item_model = Demand
     noun = "demand"
-    extra_keys = ("status",)
+    extra_keys = ("status", "reply_by")
     texts = (TextField("text", "inline", "demand", keyed=True),)
 
     def read_extra(self, item, item_field, reader):
-        if "status" not in item:
-            return {}
-        status = reader.choice(item, "status", f"{item_field}.status", DEMAND_STATUSES)
-        return None if status is None else {"status": status}
+        extra = {}
+        if "status" in item:
+            extra["status"] = reader.choice(item, "status", f"{item_field}.status",
+                                            DEMAND_STATUSES)
+        if "reply_by" in item:  # an answer on this demand is due by its own deadline
+            extra["reply_by"] = read_reply_by(reader, item, "reply_by", f"{item_field}.reply_by",
+                                              item["reply_by"])
+        return None if None in extra.values() else extra
 
 
 @register

@@ -160,12 +160,29 @@ class Grievance:
 
 
 @dataclass(frozen=True)
+class ReplyBy:
+    """When a reply is due (`reply_by:`): a date, or a number of days after the letter's date,
+    calendar days or working days (weekends and carta.toml's holidays skipped). The due date
+    itself is worked out by generator/campaign/deadlines.py, which knows the holidays."""
+
+    date: datetime.date | None = None
+    days: int = 0
+    working: bool = False
+
+    def __str__(self) -> str:
+        if self.date is not None:
+            return self.date.isoformat()
+        return f"{self.days} {'working ' if self.working else ''}day{'s' * (self.days != 1)}"
+
+
+@dataclass(frozen=True)
 class Demand:
     id: str
     text: str
     status: DemandStatus = "pending"
     lang: str | None = None
     to: str | None = None  # to whom it is addressed: a recipient id or a name, from its list
+    reply_by: ReplyBy | None = None  # an answer on this demand is due sooner (or later)
 
 
 @dataclass(frozen=True)
@@ -291,6 +308,8 @@ class Letter:
     link_style: LinkStyle | None = None  # links on paper; None: the project's setting
     # Locales whose versions also go into one document, one after the other ("en", "es").
     combine: tuple[str, ...] = ()
+    # When replies are due (`reply_by:`), by recipient id; "" for every recipient not named.
+    reply_by: dict[str, ReplyBy] = field(default_factory=dict)
     # Where each field stands in the letter's file ("body[3].paragraph" -> line, column), for
     # problems found once the letter is whole: campaign, translations.
     positions: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

@@ -41,6 +41,10 @@ class Settings:
     # document_timeout): the letters carta knows build in seconds, so a document at two minutes
     # is stuck, and the others are made meanwhile.
     document_timeout: float = 120.0
+    # [deadlines]: the days "30 working days" skips besides the weekend (public holidays), and
+    # the weekend itself, as ISO weekday numbers (Monday 1 ... Sunday 7).
+    holidays: tuple = ()
+    weekend: tuple[int, ...] = (6, 7)
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,7 @@ def _read_settings(path: Path) -> Settings:
                                     rank=Rank.UNREADABLE)]) from None
     problems: list[Problem] = []
     # In the order messages list them: the first three alphabetically, as they always were.
-    known = dict.fromkeys(("archive", "mail", "project", "build"))
+    known = dict.fromkeys(("archive", "mail", "project", "build", "deadlines"))
     for key in data:
         if key not in known:
             problems.append(Problem(SETTINGS_FILE, None, None, key,
@@ -284,6 +288,7 @@ def _read_settings(path: Path) -> Settings:
             problem = check_address(value) if key == "from" else check_header_text(value)
             if problem:
                 problems.append(Problem(SETTINGS_FILE, None, None, f"mail.{key}", problem))
+    holidays, weekend = _deadlines(data.get("deadlines", {}), problems)
     if problems:
         # tomllib keeps no positions: each problem's line is found from its key.
         raise ContentError([dataclasses.replace(problem, line=_line_of(text, problem.field),
@@ -291,4 +296,48 @@ def _read_settings(path: Path) -> Settings:
     return Settings(locales=tuple(locales), paper=paper, links=links, archive=folder,
                     mail=dict(mail),
                     signing_key=keys["signing_key"], public_key=keys["public_key"],
-                    document_timeout=float(timeout))
+                    document_timeout=float(timeout), holidays=holidays, weekend=weekend)
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _deadlines(section: dict, problems: list[Problem]) -> tuple[tuple, tuple[int, ...]]:
+    """[deadlines] holidays = [2024-12-25, ...] and weekend = ["saturday", "sunday"]."""
+    import datetime
+
+    holidays = []
+    given = section.get("holidays", [])
+    if not isinstance(given, list):
+        given = [given]
+    for index, value in enumerate(given, start=1):
+        day = value if isinstance(value, datetime.date) \
+            and not isinstance(value, datetime.datetime) else None
+        if isinstance(value, str):
+            try:
+                day = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                day = None
+        if day is None:
+            problems.append(Problem(SETTINGS_FILE, None, None, "deadlines.holidays",
+                                    f"holiday {index}: expected a date such as 2024-12-25, "
+                                    f"found {value!r}"))
+        else:
+            holidays.append(day)
+    weekend = section.get("weekend", ["saturday", "sunday"])
+    if not isinstance(weekend, list) or not all(
+            isinstance(day, str) and day.lower() in WEEKDAYS for day in weekend):
+        problems.append(Problem(SETTINGS_FILE, None, None, "deadlines.weekend",
+                                "expected a list of days such as [\"saturday\", \"sunday\"], "
+                                f"found {weekend!r}"))
+        weekend = ["saturday", "sunday"]
+    if len({day.lower() for day in weekend}) == len(WEEKDAYS):
+        problems.append(Problem(SETTINGS_FILE, None, None, "deadlines.weekend",
+                                "expected some working days; every day of the week is listed"))
+        weekend = ["saturday", "sunday"]
+    for key in section:
+        if key not in ("holidays", "weekend"):
+            problems.append(Problem(SETTINGS_FILE, None, None, f"deadlines.{key}",
+                                    "unknown setting; expected holidays or weekend"))
+    return (tuple(sorted(set(holidays))),
+            tuple(sorted({WEEKDAYS.index(day.lower()) + 1 for day in weekend})))
