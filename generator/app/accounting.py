@@ -18,6 +18,9 @@ HELP = {
     "json": "Print one JSON object instead (its fields are described in the README).",
     "overdue": "Exit with status 1 when any reply or demand is overdue (for a cron job or a "
                "scheduled CI run).",
+    "reminder": "Instead of a follow-up, draft a reminder to each recipient whose reply to "
+                "LETTER is overdue on --date (default: today; also CARTA_TODAY): a letter "
+                "citing its date, the days since and the demands still open, ready to build.",
     "today": "The day to judge by, as YYYY-MM-DD (default: today; also CARTA_TODAY). For "
              "tests, and to look ahead.",
 }
@@ -123,3 +126,31 @@ def _change(event: dict) -> str:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' * (number != 1)}"
+
+
+def say_reminders(options, letter: str, when: datetime.datetime | None, new_id) -> None:
+    """`carta followup LETTER --reminder`: draft the reminders and say what was written."""
+    import os
+
+    from ..authoring.reminder import remind
+
+    if new_id:
+        raise click.UsageError("--id: each reminder is named after its date and recipient "
+                               "(<date>-recordatorio-<recipient>); rename the file afterwards "
+                               "if you like")
+    if when is None and os.environ.get("CARTA_TODAY"):
+        when = click.DateTime(["%Y-%m-%d"]).convert(os.environ["CARTA_TODAY"], None, None)
+    project = options.project()
+    written = remind(project, letter, clock(when))
+    if not written:
+        options.say(f"no reply to {letter} is overdue on {clock(when).isoformat()}: no "
+                    "reminder written ('carta status' shows who is waited for)")
+    for each in written:
+        options.say(f"wrote {project.shown(each.letter)} (to {each.recipient}, "
+                    f"{each.days} days after the letter; {each.carried} open demands)")
+        for path, copied, total in each.catalogs:
+            options.say(f"wrote {project.shown(path)} ({copied} of {total} messages "
+                        "translated)")
+    if written:
+        options.say("next: read and edit them if you like; 'carta check' and 'carta build' "
+                    "take them as they are")

@@ -11,6 +11,8 @@ import click
 from ..core.errors import CartaError
 from ..core.model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS, PREVIEW_FORMATS
 from ..core.version import __version__
+from .accounting import HELP as REMINDER_HELP
+from .accounting import say_reminders
 from .display import Progress, print_table, say_intake
 from .help_texts import HELP
 
@@ -308,13 +310,18 @@ def verify(options: GlobalOptions, directory, expect_head, public_key) -> None:
 
 @cli.command(help=HELP["followup"])
 @click.argument("letter")
-@click.option("--date", "when", required=True, type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--date", "when", type=click.DateTime(["%Y-%m-%d"]),
               help=HELP["followup_date"])
 @click.option("--id", "new_id", help=HELP["followup_id"])
+@click.option("--reminder", is_flag=True, help=REMINDER_HELP["reminder"])
 @click.pass_obj
-def followup(options: GlobalOptions, letter, when, new_id) -> None:
+def followup(options: GlobalOptions, letter, when, new_id, reminder) -> None:
     from ..authoring.followup import followup as draft_followup
 
+    if reminder:
+        return say_reminders(options, letter, when, new_id)
+    if when is None:
+        raise click.UsageError("Missing option '--date'.")
     project = options.project()
     drafted = draft_followup(project, letter, when.date(), new_id)
     options.say(f"wrote {project.shown(drafted.letter)} ({drafted.carried} demands carried)")
