@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from pathlib import Path
 
 import click
 
@@ -21,6 +22,13 @@ HELP = {
     "reminder": "Instead of a follow-up, draft a reminder to each recipient whose reply to "
                 "LETTER is overdue on --date (default: today; also CARTA_TODAY): a letter "
                 "citing its date, the days since and the demands still open, ready to build.",
+    "demands": "Demands across the campaign.",
+    "demands_update": "Update many demands at once from FILE.csv (columns id, status, and "
+                      "optionally completion, note, source, date) in the demand_status block "
+                      "of LETTER, a follow-up; a row with a source also records a milestone. "
+                      "Every row is checked first; nothing is written unless all are good.",
+    "update_letter": "The follow-up whose demand_status block gets the rows.",
+    "update_dry_run": "Check the rows and say what would change, writing nothing.",
     "today": "The day to judge by, as YYYY-MM-DD (default: today; also CARTA_TODAY). For "
              "tests, and to look ahead.",
 }
@@ -103,6 +111,9 @@ def show(found: dict) -> None:
     counts = found["demands"]["by_status"]
     click.echo("\nDemands by status")
     print_table([(f"  {name}", str(count)) for name, count in counts.items()])
+    click.echo("\nDemands on the OGP scale (given, or as their status stands for)")
+    print_table([(f"  {name}", str(count))
+                 for name, count in found["demands"]["by_completion"].items()])
     if found["since"]:
         click.echo(f"\nSince {found['since']}")
         if not found["changes"]:
@@ -154,3 +165,29 @@ def say_reminders(options, letter: str, when: datetime.datetime | None, new_id) 
     if written:
         options.say("next: read and edit them if you like; 'carta check' and 'carta build' "
                     "take them as they are")
+
+
+@click.group(help=HELP["demands"])
+def demands() -> None:
+    pass
+
+
+@demands.command("update", help=HELP["demands_update"])
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--letter", required=True, help=HELP["update_letter"])
+@click.option("--dry-run", is_flag=True, help=HELP["update_dry_run"])
+@click.pass_obj
+def demands_update(options, file: Path, letter: str, dry_run: bool) -> None:
+    from ..authoring.demands_update import update_demands
+
+    project = options.project()
+    changes = update_demands(project, file, letter, dry_run)
+    verb = "would update" if dry_run else "updated"
+    for change in changes:
+        said = ", ".join(f"{key} {value}" for key, value in change.fields.items())
+        options.say(f"{verb} {change.demand}{' (added)' if change.added else ''}: {said}"
+                    + (f"; milestone of {change.milestone['date']} from "
+                       f"{change.milestone['source']}" if change.milestone else ""))
+    where = project.shown(project.letters_dir / f"{letter}.yaml")
+    options.say(f"{len(changes)} demands {'checked; nothing written' if dry_run else 'written'}"
+                f" ({where})")

@@ -522,9 +522,11 @@ def doctor(options: GlobalOptions) -> None:
                          "install libharfbuzz-subset0")
 
 
-from .accounting import status as _status  # noqa: E402 (the command's own module)
+from .accounting import demands as _demands  # noqa: E402 (the commands' own module)
+from .accounting import status as _status  # noqa: E402
 
 cli.add_command(_status)
+cli.add_command(_demands)
 
 
 def main() -> None:

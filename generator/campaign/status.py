@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from ..core.model import DEMAND_STATUSES, Content, Letter, pick_locale
-from . import chains
+from ..core.model import COMPLETION_LEVELS, DEMAND_STATUSES, Content, Letter, pick_locale
+from . import chains, progress
 from .deadlines import Calendar, demand_deadlines, letter_deadline
 
 STATUS_SCHEMA_VERSION = 1
@@ -160,8 +160,19 @@ def campaign_status(content: Content, today: datetime.date, calendar: Calendar,
             } for wait in mine],
         })
     counts = {status: 0 for status in DEMAND_STATUSES}
+    levels = {name: 0 for name in COMPLETION_LEVELS}
+    steps = progress.progress([letter for letter in content.letters if letter.date <= today])
+    items = []
     for entry in statuses.values():
         counts[entry["status"]] += 1
+        found = steps.get(entry["id"], {"completion": None, "milestones": []})
+        completion, given = progress.level(found["completion"], entry["status"])
+        if completion:
+            levels[completion] += 1
+        items.append({**entry, "date": entry["date"].isoformat(), "completion": completion,
+                      "completion_given": given,
+                      "milestones": [progress.milestone_data(each)
+                                     for each in found["milestones"]]})
     return {
         "schema": STATUS_SCHEMA_VERSION,
         "today": today.isoformat(),
@@ -175,8 +186,7 @@ def campaign_status(content: Content, today: datetime.date, calendar: Calendar,
             "demands_overdue": sum(entry["overdue"] for entry in demand_due),
         },
         "letters": letters,
-        "demands": {"by_status": counts, "items": [
-            {**entry, "date": entry["date"].isoformat()} for entry in statuses.values()]},
+        "demands": {"by_status": counts, "by_completion": levels, "items": items},
         "demand_deadlines": demand_due,
         "changes": [{**event, "date": event["date"].isoformat()}
                     for event in changes_since(content, since, today, waits, calendar)]

@@ -10,6 +10,15 @@ from typing import Literal, get_args
 # The fixed sets of the content format, each declared once; validation and templates read them.
 DemandStatus = Literal["pending", "partially-met", "met", "rejected", "withdrawn"]
 DEMAND_STATUSES: tuple[str, ...] = get_args(DemandStatus)
+# The Independent Reporting Mechanism's five levels of a commitment's completion, in order.
+Completion = Literal["no-evidence", "not-started", "limited", "substantial", "complete"]
+COMPLETION_LEVELS: tuple[str, ...] = get_args(Completion)
+# The level a demand's status stands for when no `completion:` says otherwise (README,
+# "Progress on the OGP scale"); a withdrawn demand is no longer measured.
+STATUS_COMPLETION: dict[str, str | None] = {
+    "pending": "not-started", "partially-met": "limited", "met": "complete",
+    "rejected": "not-started", "withdrawn": None,
+}
 SignatoryKind = Literal["organization", "individual"]
 SIGNATORY_KINDS: tuple[str, ...] = get_args(SignatoryKind)
 SignatureOrder = Literal["as-listed", "alphabetical"]
@@ -176,6 +185,16 @@ class ReplyBy:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """A step towards a demand: when, what, and where it is shown (a letter or reply id, or
+    a web address)."""
+
+    date: datetime.date
+    text: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Demand:
     id: str
     text: str
@@ -183,6 +202,8 @@ class Demand:
     lang: str | None = None
     to: str | None = None  # to whom it is addressed: a recipient id or a name, from its list
     reply_by: ReplyBy | None = None  # an answer on this demand is due sooner (or later)
+    completion: Completion | None = None  # None: the level its status stands for
+    milestones: tuple[Milestone, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,6 +221,8 @@ class CarriedDemand:
     lang: str | None = None
     note_lang: str | None = None
     to: str | None = None  # as the letter that raised it addressed it
+    completion: Completion | None = None  # None: the level its status stands for
+    milestones: tuple[Milestone, ...] = ()  # the steps this letter records
 
 
 @dataclass(frozen=True)

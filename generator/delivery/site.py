@@ -11,7 +11,7 @@ from urllib.parse import quote
 from babel import Locale
 from markupsafe import Markup
 
-from ..campaign import chains, responses
+from ..campaign import chains, progress, responses
 from ..content import markdown
 from ..core.errors import BuildError
 from ..core.model import CarriedDemand, Letter, pick_locale
@@ -230,6 +230,7 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
         columns = [column for _, _, column in sorted(
             ((column["date"], column["reply"] is not None, column) for column in columns),
             key=lambda each: each[:2])]
+        steps = progress.progress(members)
         # `to:` named a recipient by id, or gave a name as text.
         named = {ident: pick_locale(r.name, locale, members[0].language)
                  for ident, r in recipients.items()}
@@ -242,6 +243,7 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
                        "note": notes.get((column["key"], row["id"])),
                        "reply": column["reply"] is not None} for column in columns],
             "open": list(row["statuses"].values())[-1] not in chains.CLOSED_STATUSES,
+            **steps.get(row["id"], {"completion": None, "milestones": []}),
         } for row in chains.tracker(members, received)]
         if rows:
             tables.append({"since": members[0].date, "rows": rows, "letters": columns})
