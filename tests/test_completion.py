@@ -12,8 +12,9 @@ import re
 
 import pypdf
 import pytest
+from accounting_helpers import CHROMIUM, axe_violations, chromium
 from click.testing import CliRunner
-from test_html_pages import CHROMIUM, WIDTHS, open_page
+from test_html_pages import WIDTHS
 
 from generator.app.cli import cli
 
@@ -176,31 +177,14 @@ def test_the_tracker_shows_the_bar_and_the_milestones(site):
 @pytest.mark.skipif(not CHROMIUM.is_file(), reason="Debian's chromium is not installed at "
                     "/usr/bin/chromium (.ci/run installs it)")
 def test_axe_finds_no_violation_in_the_tracker_and_status_section(site, updated):
-    from axe_playwright_python.base import AXE_SCRIPT
-    from playwright.sync_api import sync_playwright
+    def bar_is_two_thirds(page):
+        bar = page.locator(".completion-fill").first.bounding_box()
+        track = page.locator(".completion-track").first.bounding_box()
+        assert bar["width"] == pytest.approx(track["width"] * 0.67, abs=3)  # "substantial"
 
-    pages = [site / "index.html", site / "index.en.html",
-             site / "letters" / FOLLOWUP / f"{FOLLOWUP}.es.html"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            for path in pages:
-                for width in WIDTHS:
-                    page, _ = open_page(browser, path, width)
-                    try:
-                        bar = page.locator(".completion-fill").first.bounding_box()
-                        track = page.locator(".completion-track").first.bounding_box()
-                        # Two thirds of the track: "substantial".
-                        assert bar["width"] == pytest.approx(track["width"] * 0.67, abs=3)
-                        page.evaluate(AXE_SCRIPT)
-                        violations = page.evaluate(
-                            "() => axe.run().then(results => results.violations.map(v => "
-                            "`${v.id}: ${v.nodes.map(n => n.target).join(', ')}`))")
-                    finally:
-                        page.close()
-                    assert violations == [], f"{path.name} at {width}px"
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for path in (site / "index.html", site / "index.en.html",
+                     site / "letters" / FOLLOWUP / f"{FOLLOWUP}.es.html"):
+            for width in WIDTHS:
+                violations, _ = axe_violations(browser, path, width, bar_is_two_thirds)
+                assert violations == [], f"{path.name} at {width}px"

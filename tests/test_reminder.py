@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pypdf
 import pytest
+from accounting_helpers import blank_pdf
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
@@ -70,11 +71,7 @@ def campaign(sample):
     assert run(sample.root, "i18n", "update").exit_code == 0
     translate(sample.root / "content/locale/en/LC_MESSAGES/carta-prueba.po", ENGLISH)
     assert run(sample.root, "check").exit_code == 0
-    writer = pypdf.PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    (sample.root / "content/responses").mkdir()
-    with open(sample.root / "content/responses/respuesta-b.pdf", "wb") as stream:
-        writer.write(stream)
+    blank_pdf(sample.root / "content/responses/respuesta-b.pdf")
     sample.write("content/responses/respuesta-b.yaml", """\
         id: respuesta-b
         date: 2024-03-20

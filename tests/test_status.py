@@ -7,21 +7,13 @@ from __future__ import annotations
 
 import json
 
-import pypdf
 import pytest
+from accounting_helpers import BODIES, blank_pdf
 from click.testing import CliRunner
 
 from generator.app.cli import cli
 
 LETTER = "content/letters/carta-prueba.yaml"
-RECIPIENTS = """\
-organismo-ejemplo:
-  name: {es: Organismo Ejemplo A, en: Example Body A}
-organismo-b:
-  name: {es: Organismo Ejemplo B, en: Example Body B}
-organismo-c:
-  name: {es: Organismo Ejemplo C, en: Example Body C}
-"""
 REPLY = """\
 id: 2024-03-20-respuesta-organismo-b
 date: 2024-03-20
@@ -43,16 +35,11 @@ def run(root, *args, env=None):
 def campaign(sample):
     """One letter of 1 March 2024 to three bodies: A due by 1 April, B replied on 20 March,
     C due in 60 days."""
-    sample.write("content/recipients.yaml", RECIPIENTS)
+    sample.write("content/recipients.yaml", BODIES)
     sample.replace(LETTER, "recipients: [organismo-ejemplo]",
                    "recipients: [organismo-ejemplo, organismo-b, organismo-c]\n"
                    "reply_by:\n  organismo-c: 60 days\n  others: 2024-04-01")
-    writer = pypdf.PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    folder = sample.root / "content/responses"
-    folder.mkdir(parents=True)
-    with open(folder / "2024-03-20-respuesta-organismo-b.pdf", "wb") as stream:
-        writer.write(stream)
+    blank_pdf(sample.root / "content/responses/2024-03-20-respuesta-organismo-b.pdf")
     sample.write("content/responses/2024-03-20-respuesta-organismo-b.yaml", REPLY)
     return sample
 

@@ -12,7 +12,7 @@ from ..core.errors import CartaError
 from ..core.model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS, PREVIEW_FORMATS
 from ..core.version import __version__
 from .accounting import HELP as REMINDER_HELP
-from .accounting import say_reminders
+from .accounting import clock, say_reminders, today_option
 from .display import Progress, print_table, say_intake
 from .help_texts import HELP
 
@@ -448,15 +448,16 @@ def mail(options: GlobalOptions, letters, locales, send, limit, resend_unknown) 
 @click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default=True, help=HELP["jobs"])
+@today_option
 @click.pass_obj
-def site(options: GlobalOptions, allow_untranslated, jobs) -> None:
+def site(options: GlobalOptions, allow_untranslated, jobs, today) -> None:
     from ..delivery.site import build_site
 
     project = options.project()
     index = build_site(
         project, report=lambda path: options.say(f"wrote {project.shown(path)}", level=2),
         warn=lambda message: click.echo(f"warning: {message}", err=True),
-        jobs=jobs, allow_untranslated=allow_untranslated)
+        jobs=jobs, allow_untranslated=allow_untranslated, today=clock(today))
     options.say(f"campaign site: {project.shown(index)}")
 
 

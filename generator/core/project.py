@@ -45,6 +45,10 @@ class Settings:
     # the weekend itself, as ISO weekday numbers (Monday 1 ... Sunday 7).
     holidays: tuple = ()
     weekend: tuple[int, ...] = (6, 7)
+    # [site] url: where output/site/ is published ("https://example.org/campaign/"), for what
+    # needs absolute addresses (sitemap.xml, the share images of Open Graph cards); None:
+    # the site stays relative and sitemap.xml is not written.
+    site_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,7 @@ def _read_settings(path: Path) -> Settings:
                                     rank=Rank.UNREADABLE)]) from None
     problems: list[Problem] = []
     # In the order messages list them: the first three alphabetically, as they always were.
-    known = dict.fromkeys(("archive", "mail", "project", "build", "deadlines"))
+    known = dict.fromkeys(("archive", "mail", "project", "build", "deadlines", "site"))
     for key in data:
         if key not in known:
             problems.append(Problem(SETTINGS_FILE, None, None, key,
@@ -289,6 +293,7 @@ def _read_settings(path: Path) -> Settings:
             if problem:
                 problems.append(Problem(SETTINGS_FILE, None, None, f"mail.{key}", problem))
     holidays, weekend = _deadlines(data.get("deadlines", {}), problems)
+    site_url = _site_url(data.get("site", {}), problems)
     if problems:
         # tomllib keeps no positions: each problem's line is found from its key.
         raise ContentError([dataclasses.replace(problem, line=_line_of(text, problem.field),
@@ -296,7 +301,25 @@ def _read_settings(path: Path) -> Settings:
     return Settings(locales=tuple(locales), paper=paper, links=links, archive=folder,
                     mail=dict(mail),
                     signing_key=keys["signing_key"], public_key=keys["public_key"],
-                    document_timeout=float(timeout), holidays=holidays, weekend=weekend)
+                    document_timeout=float(timeout), holidays=holidays, weekend=weekend,
+                    site_url=site_url)
+
+
+def _site_url(section: dict, problems: list[Problem]) -> str | None:
+    """[site] url = "https://example.org/campaign/": the published site's address."""
+    for key in section:
+        if key != "url":
+            problems.append(Problem(SETTINGS_FILE, None, None, f"site.{key}",
+                                    "unknown setting; expected url"))
+    url = section.get("url")
+    if url is None:
+        return None
+    if not isinstance(url, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url):
+        problems.append(Problem(SETTINGS_FILE, None, None, "site.url",
+                                "expected the address the site is published at, such as "
+                                f"\"https://example.org/campaign/\", found {url!r}"))
+        return None
+    return url if url.endswith("/") else url + "/"
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
