@@ -123,3 +123,15 @@ def test_a_followup_does_not_carry_the_earlier_deadline(sample):
     assert result.exit_code == 0, result.output
     drafted = (sample.root / "content/letters/2024-05-01-seguimiento.yaml").read_text()
     assert "reply_by" not in drafted
+
+
+def test_no_reply_is_awaited_of_a_body_in_copy(sample):
+    sample.write("content/recipients.yaml", RECIPIENTS)
+    sample.replace(LETTER, "recipients: [organismo-ejemplo]",
+                   "recipients: [organismo-ejemplo]\ncc: [otro-organismo]\n"
+                   "reply_by:\n  otro-organismo: 30 days")
+    result = run(sample.root, "check")
+    assert result.exit_code == 1
+    assert (f"{LETTER}:8:3: reply_by.otro-organismo: unknown recipient 'otro-organismo'; "
+            "expected a recipient of this letter (organismo-ejemplo) or 'others'") \
+        in result.output

@@ -119,7 +119,7 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         "link_style": reader.choice(top, "links", "links", LINK_STYLES) if "links" in top
         else None,
         "combine": _combine(reader, top) if "combine" in top else (),
-        "reply_by": _reply_by(reader, top, date, to, cc) if "reply_by" in top else {},
+        "reply_by": _reply_by(reader, top, date, to) if "reply_by" in top else {},
     }
     _check_demand_deadlines(reader, top, body, date)
     if short["subject"] and (problem := check_header_text(short["subject"])):
@@ -153,15 +153,16 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
 OTHER_RECIPIENTS = "others"
 
 
-def _reply_by(reader: Reader, top: SourceMap, date, to: tuple, cc: tuple) -> dict:
+def _reply_by(reader: Reader, top: SourceMap, date, to: tuple) -> dict:
     """`reply_by: 30 days` (every recipient), or a mapping of this letter's recipient ids (and
-    `others`) to deadlines. Returns recipient id -> ReplyBy, "" for every recipient."""
+    `others`) to deadlines. Returns recipient id -> ReplyBy, "" for every recipient. Those in
+    copy (cc) are informed, not asked: no reply is awaited of them."""
     value = top["reply_by"]
     if not isinstance(value, SourceMap):
         deadline = read_reply_by(reader, top, "reply_by", "reply_by", value)
         check_after(reader, top, "reply_by", "reply_by", deadline, date)
         return {"": deadline} if deadline else {}
-    known = [recipient.id for recipient in (*to, *cc)]
+    known = [recipient.id for recipient in to]
     found = {}
     for key, given in value.items():
         field = f"reply_by.{key}"
