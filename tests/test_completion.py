@@ -172,6 +172,12 @@ def test_the_tracker_shows_the_bar_and_the_milestones(site):
     assert '<time datetime="2024-04-20">20 de abril de 2024</time>: Se publicaron' in html
     english = (site / "index.en.html").read_text()
     assert '<span class="completion-label">Completion: substantial</span>' in english
+    # Milestones are not translated: on the English page, marked as Spanish.
+    assert '<time datetime="2024-04-20">April 20, 2024</time>: <span lang="es">Se publicaron' \
+        in english
+    # And in the timeline, linked to its source.
+    assert ('<span class="event" lang="es"><a href="https://example.org/avance">Se publicaron 8 '
+            'de 10 informes ficticios.</a></span>') in english
 
 
 @pytest.mark.skipif(not CHROMIUM.is_file(), reason="Debian's chromium is not installed at "
