@@ -175,6 +175,11 @@ def test_the_tracker_shows_the_bar_and_the_milestones(site):
     # Milestones are not translated: on the English page, marked as Spanish.
     assert '<time datetime="2024-04-20">April 20, 2024</time>: <span lang="es">Se publicaron' \
         in english
+    letter = (site / "letters" / FOLLOWUP / f"{FOLLOWUP}.en.html").read_text()
+    assert '<time datetime="2024-04-20">April 20, 2024</time>: <span lang="es">Se publicaron' \
+        in letter
+    assert '<span lang="es">' not in (site / "letters" / FOLLOWUP / f"{FOLLOWUP}.es.html") \
+        .read_text().split('class="milestones"')[1].split("</ul>")[0]
     # And in the timeline, linked to its source.
     assert ('<span class="event" lang="es"><a href="https://example.org/avance">Se publicaron 8 '
             'de 10 informes ficticios.</a></span>') in english

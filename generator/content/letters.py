@@ -138,6 +138,7 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
                                        whole=follows is None and "follows" not in top)
     if problems or None in (ident, date, language, sender):
         return None, problems
+    body = _milestones_in(body, language)
     return Letter(
         id=ident, date=date, language=language, sender=sender, recipients=to, cc=cc,
         body=body, references=references, source=loaded.path, merge=merge,
@@ -147,6 +148,21 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         closing=closing if isinstance(closing, str) else None, show_closing=closing is not False,
         **short, **layout,
     ), problems
+
+
+def _milestones_in(body: tuple, language: str) -> tuple:
+    """The body with each demand's milestones marked as written in the letter's language:
+    they are not translated, so a page in another language says which one they are in."""
+    def marked(item):
+        milestones = getattr(item, "milestones", ())
+        if not milestones:
+            return item
+        return dataclasses.replace(item, milestones=tuple(
+            dataclasses.replace(milestone, lang=language) for milestone in milestones))
+
+    return tuple(dataclasses.replace(block, items=tuple(marked(item) for item in block.items))
+                 if any(getattr(item, "milestones", ()) for item in getattr(block, "items", ()))
+                 else block for block in body)
 
 
 # The key of `reply_by:` that sets the deadline of every recipient not named beside it.

@@ -192,6 +192,7 @@ class Milestone:
     date: datetime.date
     text: str
     source: str | None = None
+    lang: str | None = None  # the language it is written in (its letter's): never translated
 
 
 @dataclass(frozen=True)

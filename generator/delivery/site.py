@@ -257,9 +257,6 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
                        "reply": column["reply"] is not None} for column in columns],
             "open": list(row["statuses"].values())[-1] not in chains.CLOSED_STATUSES,
             **steps.get(row["id"], {"completion": None, "milestones": []}),
-            # Milestones are not translated: in another locale, marked with their language.
-            "milestones_lang": None if members[0].language.split("_")[0] == locale.split("_")[0]
-            else _tag(members[0].language),
         } for row in chains.tracker(members, received)]
         if rows:
             tables.append({"since": members[0].date, "rows": rows, "letters": columns})

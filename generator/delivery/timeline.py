@@ -47,15 +47,13 @@ def timeline(content: Content, entries: list[dict], received, locale: str, phras
                        "href": f"#letter-{wait.letter.id}", "lang": None, "title": None,
                        "text": str((phrases.deadline_passed if passed
                                     else phrases.deadline_ahead)(wait.name)).strip()})
-    languages = {demand.id: letter.language for letter in content.letters
-                 for demand in letter.demands()}
     for ident, found in progress.progress([letter for letter in content.letters
                                            if letter.id in sent]).items():
-        # Milestones are not translated: in another locale, marked with their language.
-        language = languages.get(ident, locale)
-        lang = None if language.split("_")[0] == locale.split("_")[0] \
-            else locales.language_tag(language)
         for milestone in found["milestones"]:
+            # Milestones are not translated: in another locale, marked with their language.
+            language = milestone.lang or locale
+            lang = None if language.split("_")[0] == locale.split("_")[0] \
+                else locales.language_tag(language)
             events.append({"date": milestone.date, "kind": "milestone", "lang": lang,
                            "href": milestone.source if milestone.source
                            and milestone.source.startswith(("https://", "http://")) else None,
