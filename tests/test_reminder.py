@@ -89,7 +89,7 @@ def test_a_reminder_cites_the_letter_the_days_since_and_the_open_demands(campaig
     assert result.exit_code == 0, result.output
     # Only the body that has not replied is reminded.
     assert f"wrote content/letters/{REMINDER}.yaml (to organismo-ejemplo, 45 days after " \
-           "the letter; 1 open demands)" in result.output
+           "the letter; 1 open demand)" in result.output
     assert not list((campaign.root / "content/letters").glob("*recordatorio-organismo-b*"))
     text = (campaign.root / f"content/letters/{REMINDER}.yaml").read_text()
     assert "follows: carta-prueba" in text and "recipients: [organismo-ejemplo]" in text

@@ -158,7 +158,7 @@ def say_reminders(options, letter: str, when: datetime.datetime | None, new_id) 
                     "reminder written ('carta status' shows who is waited for)")
     for each in written:
         options.say(f"wrote {project.shown(each.letter)} (to {each.recipient}, "
-                    f"{each.days} days after the letter; {each.carried} open demands)")
+                    f"{each.days} days after the letter; {_count(each.carried, 'open demand')})")
         for path, copied, total in each.catalogs:
             options.say(f"wrote {project.shown(path)} ({copied} of {total} messages "
                         "translated)")
@@ -189,5 +189,6 @@ def demands_update(options, file: Path, letter: str, dry_run: bool) -> None:
                     + (f"; milestone of {change.milestone['date']} from "
                        f"{change.milestone['source']}" if change.milestone else ""))
     where = project.shown(project.letters_dir / f"{letter}.yaml")
-    options.say(f"{len(changes)} demands {'checked; nothing written' if dry_run else 'written'}"
+    options.say(f"{_count(len(changes), 'demand')} "
+                f"{'checked; nothing written' if dry_run else 'written'}"
                 f" ({where})")
