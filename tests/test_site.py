@@ -186,9 +186,12 @@ def test_the_site_validates_once_and_remakes_nothing_the_build_left_unchanged(
     assert len(calls) == 2
     assert "wrote output/site/thumbnails" not in again.output
     # The index pages are written again (they are cheap, and list everything); the letters'
-    # copies and thumbnails, made from outputs the build left unchanged, are not.
+    # copies, thumbnails and share images, made from outputs the build left unchanged, are
+    # not; nor are the feeds, calendars and campaign.json, whose bytes are the same.
     kept = {path for path, when in made.items() if path.stat().st_mtime_ns == when}
-    assert kept == {path for path in made if path.parent != site}
+    assert {path for path in made if path.parent != site} <= kept
+    assert kept & set(site.glob("index*.html")) == set()
+    assert {site / "feed.atom", site / "deadlines.ics", site / "campaign.json"} <= kept
 
 
 def test_the_site_folder_can_be_published_alone(seed_copy: Path, tmp_path: Path):

@@ -11,6 +11,8 @@ import click
 from ..core.errors import CartaError
 from ..core.model import DEFAULT_FORMATS, OFFICE_FORMATS, OUTPUT_FORMATS, PREVIEW_FORMATS
 from ..core.version import __version__
+from .accounting import HELP as REMINDER_HELP
+from .accounting import clock, say_reminders, today_option
 from .display import Progress, print_table, say_intake
 from .help_texts import HELP
 
@@ -335,13 +337,18 @@ def verify(options: GlobalOptions, directory, expect_head, public_key, trust_fil
 
 @cli.command(help=HELP["followup"])
 @click.argument("letter")
-@click.option("--date", "when", required=True, type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--date", "when", type=click.DateTime(["%Y-%m-%d"]),
               help=HELP["followup_date"])
 @click.option("--id", "new_id", help=HELP["followup_id"])
+@click.option("--reminder", is_flag=True, help=REMINDER_HELP["reminder"])
 @click.pass_obj
-def followup(options: GlobalOptions, letter, when, new_id) -> None:
+def followup(options: GlobalOptions, letter, when, new_id, reminder) -> None:
     from ..authoring.followup import followup as draft_followup
 
+    if reminder:
+        return say_reminders(options, letter, when, new_id)
+    if when is None:
+        raise click.UsageError("Missing option '--date'.")
     project = options.project()
     drafted = draft_followup(project, letter, when.date(), new_id)
     options.say(f"wrote {project.shown(drafted.letter)} ({drafted.carried} demands carried)")
@@ -485,15 +492,16 @@ def _mail_signer(project):
 @click.option("--allow-untranslated", is_flag=True, help=HELP["allow"])
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default=True, help=HELP["jobs"])
+@today_option
 @click.pass_obj
-def site(options: GlobalOptions, allow_untranslated, jobs) -> None:
+def site(options: GlobalOptions, allow_untranslated, jobs, today) -> None:
     from ..delivery.site import build_site
 
     project = options.project()
     index = build_site(
         project, report=lambda path: options.say(f"wrote {project.shown(path)}", level=2),
         warn=lambda message: click.echo(f"warning: {message}", err=True),
-        jobs=jobs, allow_untranslated=allow_untranslated)
+        jobs=jobs, allow_untranslated=allow_untranslated, today=clock(today))
     options.say(f"campaign site: {project.shown(index)}")
 
 
@@ -565,6 +573,11 @@ cli.add_command(keys)
 from .signatories import signatories  # noqa: E402  (the group lives in its own module)
 
 cli.add_command(signatories)
+from .accounting import demands as _demands  # noqa: E402 (the commands' own module)
+from .accounting import status as _status  # noqa: E402
+
+cli.add_command(_status)
+cli.add_command(_demands)
 
 
 def main() -> None:

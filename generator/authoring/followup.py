@@ -24,7 +24,7 @@ class Drafted:
     catalogs: list[tuple[Path, int, int]]  # (path, messages translated, messages in all)
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     # A JSON string is a valid YAML scalar: accents, quotes and colons stay safe.
     return json.dumps(text, ensure_ascii=False)
 
@@ -47,14 +47,14 @@ def draft_text(earlier, new_id: str, date: datetime.date, demands, replies=()) -
         lines.append(f"cc: [{', '.join(r.id for r in earlier.cc)}]")
     if earlier.merge:
         lines.append("merge: true")
-    carried = _carried_settings(earlier, date)
+    carried = carried_settings(earlier, date)
     if carried:
         lines += ["", "# Carried from the earlier letter: review each one, keep, change or remove.",
                   *carried]
     lines += [
         "",
         "body:",
-        "  - paragraph: " + _quoted("[[TODO: why you write again, and what happened since "
+        "  - paragraph: " + quoted("[[TODO: why you write again, and what happened since "
                                     "your last letter]]"),
     ]
     for reply in replies:
@@ -66,26 +66,26 @@ def draft_text(earlier, new_id: str, date: datetime.date, demands, replies=()) -
             lines += [f"      - id: {demand.id}",
                       f"        status: {demand.status}  "
                       f"# pending, partially-met, met, rejected, withdrawn{source}"]
-    lines += ["  - paragraph: " + _quoted("[[TODO: what you ask now]]"), ""]
+    lines += ["  - paragraph: " + quoted("[[TODO: what you ask now]]"), ""]
     return "\n".join(lines)
 
 
-def _carried_settings(earlier, date: datetime.date | None = None) -> list[str]:
+def carried_settings(earlier, date: datetime.date | None = None) -> list[str]:
     """The earlier letter's place, subject, closing, shape and signatories, as YAML lines: a
     follow-up usually keeps them, and a coalition must not lose its 17 signatories by
     forgetting to copy them. Texts keep their wording, so their translations carry too."""
     lines = []
     for key in ("title", "place", "subject", "address_label"):
         if getattr(earlier, key):
-            lines.append(f"{key}: {_quoted(getattr(earlier, key))}")
+            lines.append(f"{key}: {quoted(getattr(earlier, key))}")
     if isinstance(earlier.salutation, str):
-        lines.append(f"salutation: {_quoted(earlier.salutation)}")
+        lines.append(f"salutation: {quoted(earlier.salutation)}")
     elif earlier.salutation is False:
         lines.append("salutation: false")
     if not earlier.show_closing:
         lines.append("closing: false")
     elif earlier.closing:
-        lines.append(f"closing: {_quoted(earlier.closing)}")
+        lines.append(f"closing: {quoted(earlier.closing)}")
     for key in ("letterhead", "signer"):
         if getattr(earlier, key) is False:
             lines.append(f"{key}: false")
@@ -98,7 +98,7 @@ def _carried_settings(earlier, date: datetime.date | None = None) -> list[str]:
     if earlier.signers:
         lines.append("signers:")
         for signer in earlier.signers:
-            lines.append(f"  - name: {_quoted(signer.name)}")
+            lines.append(f"  - name: {quoted(signer.name)}")
             if signer.role:
                 lines.append(f"    role: {json.dumps(signer.role, ensure_ascii=False)}")
     signatures = earlier.signatures
@@ -122,7 +122,7 @@ def _carried_settings(earlier, date: datetime.date | None = None) -> list[str]:
                 members += [ident for ident in late if ident not in members]
             lines.append(f"    - members: [{', '.join(members)}]")
             if tier.title:
-                lines.append(f"      title: {_quoted(tier.title)}")
+                lines.append(f"      title: {quoted(tier.title)}")
             if not tier.count:
                 lines.append("      count: false")
             if tier.headers:
@@ -166,14 +166,23 @@ def followup(project: Project, letter_id: str, date: datetime.date,
     # Carried texts are translated already: copy those translations into the new catalogs,
     # so that only the new prose needs a translator.
     new_letter = next(letter for letter in validate(project, (new_id,), drafts=True).letters)
-    chain = chains.chain(earlier, letters)
+    written = write_catalogs(project, new_letter, [*chains.chain(earlier, letters), *replies])
+    return Drafted(path, len(demands), written)
+
+
+def write_catalogs(project: Project, new_letter, sources, own=None
+                   ) -> list[tuple[Path, int, int]]:
+    """The new letter's catalogs, with every translation the `sources` (earlier letters,
+    replies) already have, and `own`: locale -> {text: translation} of the drafting
+    command's own (a reminder's phrases). Returns (path, translated, in all)."""
     written = []
     annotate = glossary.annotator(project)  # the glossary's terms as `#.` comments
     for locale in project.settings.locales:
         if locale == new_letter.language:
             continue
-        known = _translations(project, [*chain, *replies], locale)
-        if not known:
+        known = _translations(project, sources, locale)
+        phrases = (own or {}).get(locale, {})  # keyed by the source text alone
+        if not known and not phrases:
             continue
         result = catalogs.update(project, new_letter, locale, annotate)
         found, _ = catalogs.read_catalog(project, result.path, locale)
@@ -182,7 +191,7 @@ def followup(project: Project, letter_id: str, date: datetime.date,
             if not message.id:
                 continue
             total += 1
-            translation = known.get((message.context, message.id))
+            translation = known.get((message.context, message.id)) or phrases.get(message.id)
             if translation is None and PLACEHOLDER.fullmatch(message.id):
                 # A placeholder stands for itself in every language until it is written.
                 translation = message.id
@@ -192,7 +201,7 @@ def followup(project: Project, letter_id: str, date: datetime.date,
                 copied += 1
         write_atomic(result.path, catalogs.catalog_bytes(found))
         written.append((result.path, copied, total))
-    return Drafted(path, len(demands), written)
+    return written
 
 
 def _translations(project: Project, letters, locale: str) -> dict[tuple[str, str], str]:

@@ -20,6 +20,7 @@ from typing import ClassVar, Literal
 from ..core.model import (
     DEMAND_STATUSES,
     NUMBERINGS,
+    STATUS_COMPLETION,
     CarriedDemand,
     Demand,
     DemandList,
@@ -31,7 +32,9 @@ from ..core.model import (
     Paragraph,
     ResponseSummary,
 )
+from .progress import read_progress
 from .reader import Reader
+from .reply_by import read_reply_by
 
 # "paragraph": one paragraph of Markdown; "inline": one line of Markdown (headings, list items,
 # notes); "plain": text shown as written (place, subject, closing, tier titles).
@@ -354,14 +357,21 @@ class DemandBlock(ListBlock):
     model = DemandList
     item_model = Demand
     noun = "demand"
-    extra_keys = ("status",)
+    extra_keys = ("status", "reply_by", "completion", "milestones")
     texts = (TextField("text", "inline", "demand", keyed=True),)
 
     def read_extra(self, item, item_field, reader):
-        if "status" not in item:
-            return {}
-        status = reader.choice(item, "status", f"{item_field}.status", DEMAND_STATUSES)
-        return None if status is None else {"status": status}
+        extra = {}
+        if "status" in item:
+            extra["status"] = reader.choice(item, "status", f"{item_field}.status",
+                                            DEMAND_STATUSES)
+        if "reply_by" in item:  # an answer on this demand is due by its own deadline
+            extra["reply_by"] = read_reply_by(reader, item, "reply_by", f"{item_field}.reply_by",
+                                              item["reply_by"])
+        progress = read_progress(reader, item, item_field)
+        if progress is None:
+            return None
+        return None if None in extra.values() else {**extra, **progress}
 
 
 @register
@@ -387,7 +397,8 @@ class DemandStatusBlock(BlockType):
             item = reader.mapping(items, index, item_field, entry, "a mapping with id and status")
             if item is None:
                 continue
-            reader.check_keys(item, item_field, ("id", "status", "note"), ("id", "status"))
+            reader.check_keys(item, item_field, ("id", "status", "note", "completion",
+                                                 "milestones"), ("id", "status"))
             ident = reader.item_id(item, item_field, seen, items, index, "demand")
             status = reader.choice(item, "status", f"{item_field}.status", DEMAND_STATUSES) \
                 if "status" in item else None
@@ -396,9 +407,17 @@ class DemandStatusBlock(BlockType):
             scope.positions[f"{item_field}.text"] = item.position("id")
             scope.positions[f"{item_field}.note"] = item.position("note")
             scope.positions[f"{item_field}.id"] = item.position("id")
-            if ident is not None and status is not None:
-                found.append(CarriedDemand(ident, status, note))
+            progress = read_progress(reader, item, item_field)
+            if ident is not None and status is not None and progress is not None:
+                found.append(CarriedDemand(ident, status, note, **progress))
         return self.model(tuple(found))
+
+    def render(self, block, inline, lang_tag) -> dict:
+        context = super().render(block, inline, lang_tag)
+        for item, shown in zip(block.items, context["items"], strict=True):
+            # The level on the IRM's scale: the one given, else the one its status stands for.
+            shown["level"] = item.completion or STATUS_COMPLETION[item.status]
+        return context
 
     def resolve(self, block, earlier, problem):
         items = []

@@ -29,11 +29,12 @@ from ..core.project import Project
 from . import blocks, checks
 from .load import SourceList, SourceMap, YamlFile
 from .reader import Reader, describe, did_you_mean, listing
+from .reply_by import check_after, read_reply_by
 
 LETTER_FIELDS = ("id", "date", "language", "sender", "recipients", "cc", "title", "place",
                  "subject", "salutation", "closing", "body", "references", "merge", "signatories",
                  "follows", "letterhead", "signer", "signers", "postscript", "address_label",
-                 "notes", "links", "combine")
+                 "notes", "links", "combine", "reply_by")
 # No recipients: a joint statement or an open letter addressed to no one in particular.
 LETTER_REQUIRED = ("id", "date", "sender", "body")
 SIGNATURE_FIELDS = ("order", "logos", "layout", "tiers", "headers")
@@ -121,7 +122,9 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         "link_style": reader.choice(top, "links", "links", LINK_STYLES) if "links" in top
         else None,
         "combine": _combine(reader, top) if "combine" in top else (),
+        "reply_by": _reply_by(reader, top, date, to) if "reply_by" in top else {},
     }
+    _check_demand_deadlines(reader, top, body, date)
     if short["subject"] and (problem := check_header_text(short["subject"])):
         # The subject is the e-mail's Subject header: one line, or `carta mail` would fail.
         reader.problem(top, "subject", "subject", problem)
@@ -138,6 +141,7 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
                                        whole=follows is None and "follows" not in top)
     if problems or None in (ident, date, language, sender):
         return None, problems
+    body = _milestones_in(body, language)
     return Letter(
         id=ident, date=date, language=language, sender=sender, recipients=to, cc=cc,
         body=body, references=references, source=loaded.path, merge=merge,
@@ -147,6 +151,68 @@ def read_letter(loaded: YamlFile, senders: dict[str, Sender], recipients: dict[s
         closing=closing if isinstance(closing, str) else None, show_closing=closing is not False,
         **short, **layout,
     ), problems
+
+
+def _milestones_in(body: tuple, language: str) -> tuple:
+    """The body with each demand's milestones marked as written in the letter's language:
+    they are not translated, so a page in another language says which one they are in."""
+    def marked(item):
+        milestones = getattr(item, "milestones", ())
+        if not milestones:
+            return item
+        return dataclasses.replace(item, milestones=tuple(
+            dataclasses.replace(milestone, lang=language) for milestone in milestones))
+
+    return tuple(dataclasses.replace(block, items=tuple(marked(item) for item in block.items))
+                 if any(getattr(item, "milestones", ()) for item in getattr(block, "items", ()))
+                 else block for block in body)
+
+
+# The key of `reply_by:` that sets the deadline of every recipient not named beside it.
+OTHER_RECIPIENTS = "others"
+
+
+def _reply_by(reader: Reader, top: SourceMap, date, to: tuple) -> dict:
+    """`reply_by: 30 days` (every recipient), or a mapping of this letter's recipient ids (and
+    `others`) to deadlines. Returns recipient id -> ReplyBy, "" for every recipient. Those in
+    copy (cc) are informed, not asked: no reply is awaited of them."""
+    value = top["reply_by"]
+    if not isinstance(value, SourceMap):
+        deadline = read_reply_by(reader, top, "reply_by", "reply_by", value)
+        check_after(reader, top, "reply_by", "reply_by", deadline, date)
+        return {"": deadline} if deadline else {}
+    known = [recipient.id for recipient in to]
+    found = {}
+    for key, given in value.items():
+        field = f"reply_by.{key}"
+        if key != OTHER_RECIPIENTS and key not in known:
+            reader.problem(value, key, field,
+                           f"unknown recipient '{key}'; expected a recipient of this letter "
+                           f"({', '.join(known) or 'none'}) or '{OTHER_RECIPIENTS}'"
+                           + did_you_mean(key, known))
+            continue
+        deadline = read_reply_by(reader, value, key, field, given)
+        check_after(reader, value, key, field, deadline, date)
+        if deadline:
+            found["" if key == OTHER_RECIPIENTS else key] = deadline
+    if not value:
+        reader.problem(top, "reply_by", "reply_by",
+                       "expected a deadline, or recipient ids with a deadline each, found an "
+                       "empty mapping")
+    return found
+
+
+def _check_demand_deadlines(reader: Reader, top: SourceMap, body: tuple, date) -> None:
+    """A demand's own `reply_by` date, like the letter's, comes after the letter's date."""
+    raw_blocks = top.get("body") if isinstance(top.get("body"), SourceList) else []
+    for index, raw in enumerate(raw_blocks):
+        items = raw.get("demands") if isinstance(raw, SourceMap) else None
+        for number, item in enumerate(items if isinstance(items, SourceList) else ()):
+            if isinstance(item, SourceMap) and isinstance(item.get("reply_by"), str):
+                deadline = read_reply_by(Reader(reader.shown_as), item, "reply_by", "",
+                                         item["reply_by"])
+                check_after(reader, item, "reply_by",
+                            f"body[{index + 1}].demands[{number + 1}].reply_by", deadline, date)
 
 
 def _combine(reader: Reader, top: SourceMap) -> tuple[str, ...]:

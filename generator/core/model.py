@@ -10,6 +10,15 @@ from typing import Literal, get_args
 # The fixed sets of the content format, each declared once; validation and templates read them.
 DemandStatus = Literal["pending", "partially-met", "met", "rejected", "withdrawn"]
 DEMAND_STATUSES: tuple[str, ...] = get_args(DemandStatus)
+# The Independent Reporting Mechanism's five levels of a commitment's completion, in order.
+Completion = Literal["no-evidence", "not-started", "limited", "substantial", "complete"]
+COMPLETION_LEVELS: tuple[str, ...] = get_args(Completion)
+# The level a demand's status stands for when no `completion:` says otherwise (README,
+# "Progress on the OGP scale"); a withdrawn demand is no longer measured.
+STATUS_COMPLETION: dict[str, str | None] = {
+    "pending": "not-started", "partially-met": "limited", "met": "complete",
+    "rejected": "not-started", "withdrawn": None,
+}
 SignatoryKind = Literal["organization", "individual"]
 SIGNATORY_KINDS: tuple[str, ...] = get_args(SignatoryKind)
 SignatureOrder = Literal["as-listed", "alphabetical"]
@@ -186,12 +195,42 @@ class Grievance:
 
 
 @dataclass(frozen=True)
+class ReplyBy:
+    """When a reply is due (`reply_by:`): a date, or a number of days after the letter's date,
+    calendar days or working days (weekends and carta.toml's holidays skipped). The due date
+    itself is worked out by generator/campaign/deadlines.py, which knows the holidays."""
+
+    date: datetime.date | None = None
+    days: int = 0
+    working: bool = False
+
+    def __str__(self) -> str:
+        if self.date is not None:
+            return self.date.isoformat()
+        return f"{self.days} {'working ' if self.working else ''}day{'s' * (self.days != 1)}"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A step towards a demand: when, what, and where it is shown (a letter or reply id, or
+    a web address)."""
+
+    date: datetime.date
+    text: str
+    source: str | None = None
+    lang: str | None = None  # the language it is written in (its letter's): never translated
+
+
+@dataclass(frozen=True)
 class Demand:
     id: str
     text: str
     status: DemandStatus = "pending"
     lang: str | None = None
     to: str | None = None  # to whom it is addressed: a recipient id or a name, from its list
+    reply_by: ReplyBy | None = None  # an answer on this demand is due sooner (or later)
+    completion: Completion | None = None  # None: the level its status stands for
+    milestones: tuple[Milestone, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,6 +248,8 @@ class CarriedDemand:
     lang: str | None = None
     note_lang: str | None = None
     to: str | None = None  # as the letter that raised it addressed it
+    completion: Completion | None = None  # None: the level its status stands for
+    milestones: tuple[Milestone, ...] = ()  # the steps this letter records
 
 
 @dataclass(frozen=True)
@@ -317,6 +358,8 @@ class Letter:
     link_style: LinkStyle | None = None  # links on paper; None: the project's setting
     # Locales whose versions also go into one document, one after the other ("en", "es").
     combine: tuple[str, ...] = ()
+    # When replies are due (`reply_by:`), by recipient id; "" for every recipient not named.
+    reply_by: dict[str, ReplyBy] = field(default_factory=dict)
     # Where each field stands in the letter's file ("body[3].paragraph" -> line, column), for
     # problems found once the letter is whole: campaign, translations.
     positions: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

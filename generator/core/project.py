@@ -72,6 +72,14 @@ class Settings:
     # How alike two signatories' names must be (rapidfuzz's token-sort ratio, 0 to 100) to be
     # shown as a likely duplicate ([signatories] duplicate_threshold).
     duplicate_threshold: float = 90.0
+    # [deadlines]: the days "30 working days" skips besides the weekend (public holidays), and
+    # the weekend itself, as ISO weekday numbers (Monday 1 ... Sunday 7).
+    holidays: tuple = ()
+    weekend: tuple[int, ...] = (6, 7)
+    # [site] url: where output/site/ is published ("https://example.org/campaign/"), for what
+    # needs absolute addresses (sitemap.xml, the share images of Open Graph cards); None:
+    # the site stays relative and sitemap.xml is not written.
+    site_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -226,7 +234,8 @@ def _read_settings(path: Path) -> Settings:
                                     rank=Rank.UNREADABLE)]) from None
     problems: list[Problem] = []
     # In the order messages list them: the first three alphabetically, as they always were.
-    known = dict.fromkeys(("archive", "mail", "project", "build", "signing", "signatories"))
+    known = dict.fromkeys(("archive", "mail", "project", "build", "signing", "signatories",
+                           "deadlines", "site"))
     for key in data:
         if key not in known:
             problems.append(Problem(SETTINGS_FILE, None, None, key,
@@ -334,6 +343,8 @@ def _read_settings(path: Path) -> Settings:
             if problem:
                 problems.append(Problem(SETTINGS_FILE, None, None, f"mail.{key}", problem))
     pdf_signing = _read_signing(data.get("signing"), problems)
+    holidays, weekend = _deadlines(data.get("deadlines", {}), problems)
+    site_url = _site_url(data.get("site", {}), problems)
     if problems:
         # tomllib keeps no positions: each problem's line is found from its key.
         raise ContentError([dataclasses.replace(problem, line=_line_of(text, problem.field),
@@ -344,7 +355,8 @@ def _read_settings(path: Path) -> Settings:
                     mail=dict(mail),
                     signing_key=keys["signing_key"], public_key=keys["public_key"],
                     document_timeout=float(timeout), pdf_signing=pdf_signing,
-                    duplicate_threshold=float(threshold))
+                    duplicate_threshold=float(threshold),
+                    holidays=holidays, weekend=weekend, site_url=site_url)
 
 
 def _region_problems(regions) -> list[Problem]:
@@ -432,3 +444,66 @@ def _read_signing(section: dict | None, problems: list[Problem]) -> SigningSetti
                                     "file (.p12), or a PEM certificate with key = \"...\""))
         return None
     return SigningSettings(**values)
+
+
+
+
+def _site_url(section: dict, problems: list[Problem]) -> str | None:
+    """[site] url = "https://example.org/campaign/": the published site's address."""
+    for key in section:
+        if key != "url":
+            problems.append(Problem(SETTINGS_FILE, None, None, f"site.{key}",
+                                    "unknown setting; expected url"))
+    url = section.get("url")
+    if url is None:
+        return None
+    if not isinstance(url, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url):
+        problems.append(Problem(SETTINGS_FILE, None, None, "site.url",
+                                "expected the address the site is published at, such as "
+                                f"\"https://example.org/campaign/\", found {url!r}"))
+        return None
+    return url if url.endswith("/") else url + "/"
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _deadlines(section: dict, problems: list[Problem]) -> tuple[tuple, tuple[int, ...]]:
+    """[deadlines] holidays = [2024-12-25, ...] and weekend = ["saturday", "sunday"]."""
+    import datetime
+
+    holidays = []
+    given = section.get("holidays", [])
+    if not isinstance(given, list):
+        given = [given]
+    for index, value in enumerate(given, start=1):
+        day = value if isinstance(value, datetime.date) \
+            and not isinstance(value, datetime.datetime) else None
+        if isinstance(value, str):
+            try:
+                day = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                day = None
+        if day is None:
+            problems.append(Problem(SETTINGS_FILE, None, None, "deadlines.holidays",
+                                    f"holiday {index}: expected a date such as 2024-12-25, "
+                                    f"found {value!r}"))
+        else:
+            holidays.append(day)
+    weekend = section.get("weekend", ["saturday", "sunday"])
+    if not isinstance(weekend, list) or not all(
+            isinstance(day, str) and day.lower() in WEEKDAYS for day in weekend):
+        problems.append(Problem(SETTINGS_FILE, None, None, "deadlines.weekend",
+                                "expected a list of days such as [\"saturday\", \"sunday\"], "
+                                f"found {weekend!r}"))
+        weekend = ["saturday", "sunday"]
+    if len({day.lower() for day in weekend}) == len(WEEKDAYS):
+        problems.append(Problem(SETTINGS_FILE, None, None, "deadlines.weekend",
+                                "expected some working days; every day of the week is listed"))
+        weekend = ["saturday", "sunday"]
+    for key in section:
+        if key not in ("holidays", "weekend"):
+            problems.append(Problem(SETTINGS_FILE, None, None, f"deadlines.{key}",
+                                    "unknown setting; expected holidays or weekend"))
+    return (tuple(sorted(set(holidays))),
+            tuple(sorted({WEEKDAYS.index(day.lower()) + 1 for day in weekend})))

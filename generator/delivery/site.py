@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from urllib.parse import quote
 from babel import Locale
 from markupsafe import Markup
 
-from ..campaign import chains, responses
+from ..campaign import chains, progress, responses
 from ..content import markdown
 from ..core.errors import BuildError
 from ..core.model import CarriedDemand, Letter, pick_locale
@@ -23,6 +24,7 @@ from ..pipeline.plan import Job
 from ..pipeline.run import build
 from ..rendering import webfonts
 from ..rendering.render import Renderer, letter_title
+from .site_extras import SiteExtras
 from .site_signatories import signatures_summary
 
 SITE_TEMPLATE = "site.html"
@@ -32,11 +34,12 @@ THUMBNAIL_WIDTH = 340
 
 def build_site(project: Project, report: Callable[[Path], None] = lambda path: None,
                warn: Callable[[str], None] = lambda message: None, jobs: int = 1,
-               allow_untranslated: bool = False) -> Path:
+               allow_untranslated: bool = False, today: datetime.date | None = None) -> Path:
     """Build every letter (drafts too, watermarked), then write output/site/: a thumbnail of
     each letter's first page and an index page per locale. Returns the first locale's page.
 
-    `report` hears of every file written, the letters' included."""
+    `report` hears of every file written, the letters' included. `today`: the clock the
+    timeline judges deadlines by (default: the real date)."""
     # Drafts are let through, not asked for: only an unfinished letter's outputs are made
     # differently (its own state says so), so a finished letter's outputs are those of a
     # plain `carta build`, and neither command makes them again.
@@ -73,6 +76,11 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
     # link stays inside it. A letter page's own files (its web fonts) come along.
     letters = safe_folder(project.root, site / "letters")
     renderer = Renderer(project)
+    # Share images, card tags, timeline, feeds, calendars, campaign.json (site_extras.py).
+    extras = SiteExtras(project, content, jobs, pages, site, letters, renderer, report,
+                        today or datetime.date.today())
+    extras.share_images(lambda job: job.output(output, "pdf"),
+                        lambda made, pdf: _made_since(made, pdf, pdf in unchanged))
     copied: set[Path] = set()
     for job in jobs:
         for extension in ("pdf", "html"):
@@ -86,8 +94,9 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
                 # page built into output/<id>/ has no site beside it to lead to), so it is
                 # rendered again: the build's page cannot carry that link.
                 home = os.path.relpath(pages.get(job.locale, pages[languages[0]]), target.parent)
-                data = renderer.render(job.letter, job.locale, job.recipient,
-                                       site=quote(home.replace(os.sep, "/"))).encode("utf-8")
+                data = extras.letter_page(job, renderer.render(
+                    job.letter, job.locale, job.recipient,
+                    site=quote(home.replace(os.sep, "/"))), target).encode("utf-8")
             else:
                 data = source.read_bytes()
             write_atomic(target, data)
@@ -103,6 +112,7 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
     # The letters' typefaces, as the same WOFF2 subsets their pages use, in site/fonts/.
     for path in webfonts.write(site):
         report(path)
+    contexts, replies = {}, {}
     for locale, page in pages.items():
         # The responses received, their summaries and notes in this locale where translated.
         received = [responses.localized(project, response, locale)
@@ -110,9 +120,12 @@ def build_site(project: Project, report: Callable[[Path], None] = lambda path: N
         context = site_context(jobs, locale, pages, thumbnails, letters, site,
                                content.recipients, received, project.settings.regions)
         context["webfonts"] = webfonts.faces()
-        html = renderer.render_text(SITE_TEMPLATE, context, locale)
+        context.update(extras.index_context(locale, context, received))
+        contexts[locale], replies[locale] = context, received
+        html = extras.index_page(locale, renderer.render_text(SITE_TEMPLATE, context, locale))
         write_atomic(page, html.encode("utf-8"))
         report(page)
+    extras.write_files(contexts, replies)
     # What an earlier run wrote for a letter or a locale that is gone would linger, linked
     # from nowhere but published all the same.
     for stale in [*site.glob("index.*.html"), *site.glob("thumbnails/*.png"),
@@ -241,6 +254,7 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
         columns = [column for _, _, column in sorted(
             ((column["date"], column["reply"] is not None, column) for column in columns),
             key=lambda each: each[:2])]
+        steps = progress.progress(members)
         # `to:` named a recipient by id, or gave a name as text.
         named = {ident: pick_locale(r.name, locale, members[0].language)
                  for ident, r in recipients.items()}
@@ -253,6 +267,7 @@ def _trackers(letters: list[Letter], by_id: dict[str, Letter],
                        "note": notes.get((column["key"], row["id"])),
                        "reply": column["reply"] is not None} for column in columns],
             "open": list(row["statuses"].values())[-1] not in chains.CLOSED_STATUSES,
+            **steps.get(row["id"], {"completion": None, "milestones": []}),
         } for row in chains.tracker(members, received)]
         if rows:
             tables.append({"since": members[0].date, "rows": rows, "letters": columns})

@@ -1,0 +1,64 @@
+"""What the tests of issue 26 share (deadlines, status, reminders, progress, the site's feeds):
+a reply's stand-in document, and axe-core run in the system's Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pypdf
+from test_html_pages import CHROMIUM, open_page
+
+__all__ = ["BODIES", "CHROMIUM", "axe_violations", "blank_pdf", "chromium"]
+
+# Three fictional bodies a letter can write to (content/recipients.yaml).
+BODIES = """\
+organismo-ejemplo:
+  name: {es: Organismo Ejemplo A, en: Example Body A}
+organismo-b:
+  name: {es: Organismo Ejemplo B, en: Example Body B}
+organismo-c:
+  name: {es: Organismo Ejemplo C, en: Example Body C}
+"""
+
+
+def blank_pdf(path: Path) -> Path:
+    """A one-page PDF: a reply's document, whose contents these tests never read."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as stream:
+        writer.write(stream)
+    return path
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium, never a downloaded browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def axe_violations(browser, path: Path, width: int, check=None) -> tuple[list[str], list[str]]:
+    """axe-core's violations on `path` at `width`, and the requests the page made;
+    `check(page)` looks at the page first."""
+    from axe_playwright_python.base import AXE_SCRIPT  # axe-core's axe.min.js, bundled
+
+    page, requests = open_page(browser, path, width)
+    try:
+        if check:
+            check(page)
+        page.evaluate(AXE_SCRIPT)
+        return page.evaluate("() => axe.run().then(results => results.violations.map(v => "
+                             "`${v.id}: ${v.nodes.map(n => n.target).join(', ')}`))"), requests
+    finally:
+        page.close()
