@@ -120,7 +120,7 @@ def test_a_combined_document_heads_each_column_in_every_version(tmp_path):
     page = (sample.root / "output/carta-prueba/carta-prueba.es+en.html").read_text("utf-8")
     heads = re.findall(r'<th scope="col">(.*?)</th>', page)
     # The letter's own header in each version's language, side by side.
-    assert heads == ['<span class="in-language">Organización</span> / '
+    assert heads == ['<span class="in-language">Organización&nbsp;/</span> '
                      '<span class="in-language" lang="en-US">Organisation</span>']
 
 

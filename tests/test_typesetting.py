@@ -8,6 +8,7 @@ import ctypes
 import html.parser
 import io
 import re
+import subprocess
 
 import pypdf
 import pypdfium2
@@ -170,7 +171,8 @@ class LangText(html.parser.HTMLParser):
         if self.inside and data.strip():
             lang = next((lang for _, lang in reversed(self.stack) if lang), self.page_lang)
             # By language: "es-ES" and "es-MX" are both Spanish (tags carry regions).
-            self.texts[lang.split("-")[0]].append(data.strip())
+            # A name's " /" (its no-break space and slash) separates it from the next language's.
+            self.texts[lang.split("-")[0]].append(data.strip().removesuffix("\xa0/"))
 
 
 def signatory_texts(page: str, page_lang: str) -> dict[str, list[str]]:
@@ -209,6 +211,13 @@ def test_the_parallel_statement_lists_its_signatories_in_english_and_spanish(tmp
                            "Ejemplolandia", "Colectivo de Radios Comunitarias (ficticio)",
                            "Otrolandia"]
     assert "Sindicato Ejemplo de Prensa" not in texts["en"]
+    # The slash ends the name before it, on its last line: never on a line of its own, beside
+    # a name that took two lines ("Community Radio Collective (fictional)").
+    combined = folder / "2025-05-03-press-freedom.en+es.pdf"
+    lines = subprocess.run(["pdftotext", "-layout", str(combined), "-"], capture_output=True,
+                           text=True, check=True).stdout.splitlines()
+    assert any(line.strip().endswith("(fictional) /") for line in lines), lines
+    assert not [line for line in lines if re.search(r"\s{3}/\s*$|^\s*/", line)]
 
 
 SIGNATORIES = """\
