@@ -3,11 +3,11 @@ a reply's stand-in document, and axe-core run in the system's Chromium."""
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pypdf
-from test_html_pages import CHROMIUM, open_page
+from browser import CHROMIUM, chromium
+from test_html_pages import open_page
 
 __all__ = ["BODIES", "CHROMIUM", "axe_violations", "blank_pdf", "chromium"]
 
@@ -30,22 +30,6 @@ def blank_pdf(path: Path) -> Path:
     with open(path, "wb") as stream:
         writer.write(stream)
     return path
-
-
-@contextlib.contextmanager
-def chromium():
-    """A headless Chromium, never a downloaded browser."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def axe_violations(browser, path: Path, width: int, check=None) -> tuple[list[str], list[str]]:

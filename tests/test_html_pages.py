@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 import font_source_serif_pro
 import pypdf
 import pytest
+from browser import CHROMIUM, chromium
 from click.testing import CliRunner
 from conftest import REPO, SEED_ID
 from fontTools.ttLib import TTFont
@@ -21,7 +22,6 @@ from pdftext import normalize
 from generator.app.cli import cli
 from generator.rendering import webfonts
 
-CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.is_file(),
     reason="Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
@@ -180,20 +180,11 @@ def test_each_page_links_to_its_pdf_its_other_languages_and_the_site(projects):
 @pytest.fixture(scope="module")
 def browser(projects):
     """One headless Chromium for the module, started after every build (no fork after it)."""
-    from playwright.sync_api import sync_playwright
-
     if not CHROMIUM.is_file():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (.ci/run "
                     "installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_page(browser, path: Path, width: int):

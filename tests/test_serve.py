@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, chromium
 from click.testing import CliRunner
 from test_i18n import SAMPLE_PO, translate
 
@@ -25,7 +26,6 @@ from generator.app.cli import cli
 from generator.core.project import load_project
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 LETTER = "content/letters/carta-prueba.yaml"
 PAGE = "/output/carta-prueba/carta-prueba.es.html"
 PDF = "/output/carta-prueba/carta-prueba.es.pdf"
@@ -260,42 +260,33 @@ def until(page, expression: str, what: str) -> None:
                     reason="Debian's chromium is not installed at /usr/bin/chromium "
                            "(.ci/run installs it)")
 def test_the_preview_reloads_itself_in_chromium(sample, serve):
-    from playwright.sync_api import sync_playwright
-
     server = serve(sample.root)
     errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda message: message.type == "error"
-                    and errors.append(message.text))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(f"http://127.0.0.1:{server.port}/preview/carta-prueba/es",
-                      wait_until="load")
-            until(page, "document.body.dataset.live === 'yes'", "the event stream")
-            frame_text = ("document.getElementById('carta-html')"
-                          ".contentDocument.body.innerText")
-            assert "Primer párrafo" in page.evaluate(frame_text)
-            page.evaluate("window.carta_test_mark = 'still here'")
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda message: message.type == "error"
+                and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"http://127.0.0.1:{server.port}/preview/carta-prueba/es",
+                  wait_until="load")
+        until(page, "document.body.dataset.live === 'yes'", "the event stream")
+        frame_text = ("document.getElementById('carta-html')"
+                      ".contentDocument.body.innerText")
+        assert "Primer párrafo" in page.evaluate(frame_text)
+        page.evaluate("window.carta_test_mark = 'still here'")
 
-            sample.replace(LETTER, "Primer párrafo", "Párrafo recargado solo")
-            until(page, f"{frame_text}.includes('Párrafo recargado solo')", "the new page")
-            # The frame was swapped, the page itself never navigated.
-            assert page.evaluate("window.carta_test_mark") == "still here"
-            assert page.evaluate("document.body.dataset.reloads") == "1"
+        sample.replace(LETTER, "Primer párrafo", "Párrafo recargado solo")
+        until(page, f"{frame_text}.includes('Párrafo recargado solo')", "the new page")
+        # The frame was swapped, the page itself never navigated.
+        assert page.evaluate("window.carta_test_mark") == "still here"
+        assert page.evaluate("document.body.dataset.reloads") == "1"
 
-            sample.replace(LETTER, "date: 2024-03-01", "date: 2024-02-30")
-            until(page, "!document.getElementById('carta-problems').hidden && document"
-                        ".getElementById('carta-problems').innerText.includes('expected a date')",
-                  "the overlay")
-            overlay = page.inner_text("#carta-problems")
-            assert "content/letters/carta-prueba.yaml:2:" in overlay
-            assert "expected a date" in overlay
-            assert "Párrafo recargado solo" in page.evaluate(frame_text)  # still shown
-        finally:
-            browser.close()
+        sample.replace(LETTER, "date: 2024-03-01", "date: 2024-02-30")
+        until(page, "!document.getElementById('carta-problems').hidden && document"
+                    ".getElementById('carta-problems').innerText.includes('expected a date')",
+              "the overlay")
+        overlay = page.inner_text("#carta-problems")
+        assert "content/letters/carta-prueba.yaml:2:" in overlay
+        assert "expected a date" in overlay
+        assert "Párrafo recargado solo" in page.evaluate(frame_text)  # still shown
     assert errors == []

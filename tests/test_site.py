@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from browser import CHROMIUM, chromium
 from click.testing import CliRunner
 from conftest import SEED_ID
 
@@ -19,7 +20,6 @@ from generator.app.cli import cli
 FOLLOWUP_ID = "2017-11-20-seguimiento"
 FOLLOWUP_FILE = f"content/letters/{FOLLOWUP_ID}.yaml"
 DEMANDS = ("excusar-gobierno-comite", "reagendar-mision", "mecanismo-respuesta-rapida")
-CHROMIUM = Path("/usr/bin/chromium")
 # Where a developer looks at the screenshot; absent elsewhere (CI), and then skipped.
 SCRATCH = Path("/work/scratch")
 
@@ -218,41 +218,32 @@ def test_the_site_folder_can_be_published_alone(seed_copy: Path, tmp_path: Path)
                     reason="Debian's chromium is not installed at /usr/bin/chromium "
                            "(.ci/run installs it)")
 def test_site_and_a_letter_in_headless_chromium(seed_copy: Path, tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
     follow_up(seed_copy)
     build_site(seed_copy)
     index = seed_copy / "output" / "site" / "index.html"
     errors: list[str] = []
     requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda message: message.type == "error"
-                    and errors.append(message.text))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("request", lambda request: requests.append(request.url))
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda message: message.type == "error"
+                and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("request", lambda request: requests.append(request.url))
 
-            page.goto(index.as_uri(), wait_until="load")
-            assert page.evaluate(
-                "[...document.images].every(image => image.complete && image.naturalWidth > 0)")
-            page.screenshot(path=tmp_path / "site.png", full_page=True)
+        page.goto(index.as_uri(), wait_until="load")
+        assert page.evaluate(
+            "[...document.images].every(image => image.complete && image.naturalWidth > 0)")
+        page.screenshot(path=tmp_path / "site.png", full_page=True)
 
-            # As a reader would: switch to English, then open the first letter's web page.
-            page.click('nav a[hreflang="en-US"]')
-            page.wait_for_load_state("load")
-            assert page.evaluate("document.documentElement.lang") == "en-US"
-            page.click(f'a[href="letters/{SEED_ID}/{SEED_ID}.en.html"]')
-            page.wait_for_load_state("load")
-            assert page.url.endswith(f"/{SEED_ID}/{SEED_ID}.en.html")
-            assert "Steering Committee" in page.inner_text("main")
-            page.screenshot(path=tmp_path / "letter.png")
-        finally:
-            browser.close()
+        # As a reader would: switch to English, then open the first letter's web page.
+        page.click('nav a[hreflang="en-US"]')
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.lang") == "en-US"
+        page.click(f'a[href="letters/{SEED_ID}/{SEED_ID}.en.html"]')
+        page.wait_for_load_state("load")
+        assert page.url.endswith(f"/{SEED_ID}/{SEED_ID}.en.html")
+        assert "Steering Committee" in page.inner_text("main")
+        page.screenshot(path=tmp_path / "letter.png")
 
     assert errors == []
     assert len(requests) >= 4  # two index pages, their thumbnails, the letter
