@@ -73,6 +73,16 @@ def test_a_late_sign_on_is_not_printed_on_the_letter_it_came_after(signed):
     assert "Comité Ejemplo D" not in text
 
 
+def test_check_says_who_signed_after_the_letters_date_and_is_not_printed(signed):
+    """A letter still being collected would otherwise lose its newest names without a word."""
+    result = run(signed, "check")
+    assert result.exit_code == 0, result.output
+    said = result.output + (result.stderr or "")
+    assert re.search(r"carta-prueba\.yaml:\d+:\d+: signatories: 1 on the list signed after "
+                     r"the letter's date \(2024-03-01\) and are not printed on it: "
+                     r"'comite-ejemplo-d' \(2024-03-10\)", said), said
+
+
 def test_a_follow_up_drops_who_withdrew_carries_late_sign_ons_and_the_archive_keeps_what_was_sent(
         signed):
     archived = run(signed, "archive", "carta-prueba")

@@ -126,6 +126,9 @@ def _say_import(say, project, result, update: bool, dry_run: bool) -> None:
     if result.pairs:
         say("decide each likely duplicate: delete one of them from content/signatories.yaml "
             "(and from the letters), or run 'carta signatories duplicates --not-duplicate A B'")
+    if result.in_letter and not dry_run:
+        say(f"next: 'carta check {result.letter}' (it also says who signed after the "
+            "letter's date, and so is not printed on it), then 'carta build'")
 
 
 def _shown(value) -> str:

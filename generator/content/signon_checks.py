@@ -1,5 +1,6 @@
 """What `carta check` says about a sign-on letter's signatories: likely duplicates not yet
-decided (a warning; an error with --strict), and with --strict, every organisation without an
+decided (a warning; an error with --strict), signatories on its list who signed after its date
+and so are not printed on it (a warning), and with --strict, every organisation without an
 authorisation on record in content/private/signatories.yaml."""
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def signatory_findings(project: Project, letters: tuple[Letter, ...], known: dic
         members = [member for tier in letter.signatures.tiers for member in tier.members]
         members += letter.signatures.since
         line, column = letter.positions.get("signatories", (None, None))
+        if letter.signatures.since:
+            warnings.append(late_signatories(letter, line, column))
         entries = [Entry(member.id, member.kind, next(iter(member.name.values()), ""),
                          consents[member.id].email if member.id in consents else None)
                    for member in members]
@@ -66,3 +69,17 @@ def signatory_findings(project: Project, letters: tuple[Letter, ...], known: dic
     if strict:
         return [], problems + warnings
     return warnings, problems
+
+
+def late_signatories(letter: Letter, line, column) -> Problem:
+    """The letter's date counts as the day it was sent: who signed after it is kept for the
+    next follow-up, not printed. Said, because a letter still being collected would otherwise
+    lose its newest names without a word."""
+    late = letter.signatures.since
+    names = ", ".join(f"'{member.id}' ({member.signed.isoformat()})" for member in late[:5])
+    more = f" and {len(late) - 5} more" if len(late) > 5 else ""
+    return Problem(
+        letter.shown_as, line, column, "signatories",
+        f"{len(late)} on the list signed after the letter's date ({letter.date.isoformat()}) "
+        f"and are not printed on it: {names}{more}; if the letter is not sent yet, set its "
+        "date to the day it goes out; if it is, they are kept for the next follow-up")
