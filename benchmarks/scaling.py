@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/scaling.py [--signatories 1000 3000 10000]
                                            [--footnotes 100 300 1000] [--profile]
+                                           [--blocks N] [--page-blocks]
 
 For each size it makes a project with `carta init` in a temporary folder, writes one letter with
 that many signatories (two tiers, alphabetical order) or that many footnotes (ten citations per
@@ -13,6 +14,11 @@ With --profile it also runs the largest build of each kind under cProfile, in th
 prints the functions that take the most time, to tell carta's share from WeasyPrint's layout,
 then the WeasyPrint steps a long list or many notes cost (multi-column layout, the footnote
 area laid out again at each note, line breaking, the boxes copied).
+With --blocks N the letters' project splits each tier's list of names into consecutive blocks of
+N, each its own multi-column box (a project override of parts/signatories.html, made from the
+shipped one); with --page-blocks as well, each block after the first starts a page and fills its
+columns in turn (`column-fill: auto`). Both change the look (benchmarks/long_lists.md): they are
+there to repeat that experiment, not a setting to use.
 Prints figures, no verdicts; the targets (issue 23) are 10,000 signatories in 12 s and 300 MB,
 1,000 footnotes in 10 s, memory growing no faster than the document.
 """
@@ -51,6 +57,40 @@ def init(folder: Path) -> Path:
     settings.write_text(settings.read_text(encoding="utf-8")
                         + "\n[build]\ndocument_timeout = 900\n", encoding="utf-8")
     return root
+
+
+# The shipped list of names (parts/signatories.html), and the same in blocks of names for
+# --blocks: a block per `batch`, each with its own columns around its own list.
+ONE_LIST = """  <div class="names-columns">
+  <ul class="names">
+    {% for entry in tier.entries %}"""
+IN_BLOCKS = """  {% for block in tier.entries|batch(SIZE) %}
+  <div class="names-columns">
+  <ul class="names">
+    {% for entry in block %}"""
+BLOCK_END = """  </ul>
+  </div>
+  {% endif %}"""
+PAGE_BLOCKS = """
+/* benchmarks/scaling.py --page-blocks: a page per block, its columns filled in turn. */
+.signatories .names-columns { column-fill: auto; }
+.signatories .names-columns + .names-columns { break-before: page; }
+"""
+
+
+def in_blocks(root: Path, size: int, pages: bool) -> None:
+    """Give the project a signatory template that sets each tier in blocks of `size` names."""
+    shipped = (REPO / "templates" / "parts" / "signatories.html").read_text(encoding="utf-8")
+    if ONE_LIST not in shipped or BLOCK_END not in shipped:
+        sys.exit("benchmarks/scaling.py: templates/parts/signatories.html no longer has the "
+                 "one list of names that --blocks splits; update ONE_LIST and BLOCK_END")
+    blocks = shipped.replace(ONE_LIST, IN_BLOCKS.replace("SIZE", str(size))).replace(
+        BLOCK_END, BLOCK_END.replace("  {% endif %}", "  {% endfor %}\n  {% endif %}"))
+    (root / "templates" / "parts").mkdir(parents=True, exist_ok=True)
+    (root / "templates" / "parts" / "signatories.html").write_text(blocks, encoding="utf-8")
+    if pages:
+        css = (REPO / "templates" / "letter.css").read_text(encoding="utf-8")
+        (root / "templates" / "letter.css").write_text(css + PAGE_BLOCKS, encoding="utf-8")
 
 
 def letter_file(root: Path) -> Path:
@@ -157,7 +197,14 @@ def main() -> None:
     parser.add_argument("--footnotes", type=int, nargs="*", default=[100, 300, 1000])
     parser.add_argument("--profile", action="store_true",
                         help="profile the largest build of each kind")
+    parser.add_argument("--blocks", type=int, default=0, metavar="N",
+                        help="set each tier's names in blocks of N, each its own columns")
+    parser.add_argument("--page-blocks", action="store_true",
+                        help="with --blocks: each block after the first starts a page, "
+                        "its columns filled in turn")
     args = parser.parse_args()
+    if args.page_blocks and not args.blocks:
+        parser.error("--page-blocks needs --blocks N")
 
     print(f"{'letter':24} {'build s':>8} {'CPU s':>8} {'peak MB':>8} {'CPU ms/1':>8} "
           f"{'KB each':>8} {'check s':>8} {'exit':>5}")
@@ -166,6 +213,8 @@ def main() -> None:
         for size in sizes:
             with tempfile.TemporaryDirectory() as folder:
                 root = make(Path(folder), size)
+                if args.blocks and kind == "signatories":
+                    in_blocks(root, args.blocks, args.page_blocks)
                 seconds, peak, code, cpu = timed_run("--project", str(root), "build",
                                                      "--jobs", "1")
                 checked, _, check_code, _ = timed_run("--project", str(root), "check")
