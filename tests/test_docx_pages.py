@@ -121,15 +121,26 @@ def test_the_continuation_line_is_set_in_its_languages_typography(project):
         folder / "carta-larga.en.pdf")[1]
 
 
-def test_the_continuation_line_is_the_pdfs(project):
-    """The DOCX and the PDF name the letter alike on page 2 (the rule is letter.css's)."""
+@pytest.mark.parametrize("named_by", ["recipient", "subject", "headline"])
+def test_the_continuation_line_is_the_pdfs(project, named_by):
+    """The DOCX and the PDF name the letter alike on page 2, whichever part names it (the
+    rule is letter.css's `string-set`; docx_pages.addressee follows it)."""
+    letter = "content/letters/carta-larga.yaml"
+    project.replace(letter, "subject:", "title: Titular ficticio\nsubject:")
+    if named_by != "recipient":
+        project.replace(letter, "recipients: [organismo-ejemplo]\n", "")
+    if named_by == "headline":
+        project.replace(letter, "subject: Solicitud ficticia de prueba\n", "")
+    expected = {"recipient": "Organismo Ejemplo A", "subject": "Solicitud ficticia de prueba",
+                "headline": "Titular ficticio"}[named_by]
     folder = build(project, "docx", "pdf")
     pdf = pdf_pages(folder / "carta-larga.es.pdf")
     assert len(pdf) >= 2
     assert "Página" not in pdf[0]
     header = docx.Document(str(folder / DOCX.format(locale="es"))).sections[-1].header
     line = texts(header._element).split("Página")[0]
-    assert line and line in pdf[1]
+    assert line == f"{expected}, 1 de marzo de 2024"
+    assert line in pdf[1]
     assert f"Página 2 de {len(pdf)}" in pdf[1]
 
 
