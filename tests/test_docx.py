@@ -250,10 +250,12 @@ def test_properties_page_and_page_numbers(project):
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (216, 279)
     assert abs(section.left_margin - Mm(40)) < Mm(0.1)
     assert abs(section.top_margin - Mm(26)) < Mm(0.1)
-    footer = section.footer._element
-    instructions = [f.get(qn("w:instr")).strip() for f in footer.iter(qn("w:fldSimple"))]
+    # The page numbers are in the continuation line of pages 2+ (tests/test_docx_pages.py).
+    assert section.different_first_page_header_footer
+    header = section.header._element
+    instructions = [f.get(qn("w:instr")).strip() for f in header.iter(qn("w:fldSimple"))]
     assert instructions == ["PAGE", "NUMPAGES"]
-    assert "Página" in "".join(t.text for t in footer.iter(qn("w:t")))
+    assert "Página" in "".join(t.text for t in header.iter(qn("w:t")))
 
 
 def test_the_same_letter_gives_the_same_bytes(project):
@@ -465,7 +467,9 @@ def test_the_seed_letters_docx_reads_like_its_pdf_in_libreoffice(seed_copy, offi
                      "Ver https://citizenlab.ca/category/research/targeted-threats",
                      "Atentamente,"):
         assert expected in text, expected
-    for number, page in enumerate(pages, start=1):
+    # No page number on page 1; from page 2, the PDF's continuation line.
+    assert "Página" not in pages[0]
+    for number, page in enumerate(pages[1:], start=2):
         assert f"Página {number} de {len(pages)}" in page
     # The first note is at the foot of page 1, as in the PDF.
     assert "Ver el reporte informe técnico de CitizenLab" in pages[0]

@@ -6,12 +6,13 @@ each text comes from), never converted from the PDF. It has real structure, so t
 can review it with tracked changes and print it on their own letterhead: named paragraph styles
 (Title, Heading 1/2, Normal, List Number, Quote, Date, Inside Address, Salutation, Closing,
 Signature...), numbered lists that keep the PDF's numbers, real footnotes, hyperlinks, the
-language of every paragraph, the paper and margins of carta.toml, page numbers in the footer,
-and the title, author, language and date as document properties.
+language of every paragraph, the paper and margins of carta.toml, the PDF's continuation line
+from page 2, and the title, author, language and date as document properties.
 
 This module writes the letter's parts in order; the rest is where a reader would look for it:
 docx_text.py (paragraphs, runs, links, footnotes), docx_blocks.py (the body blocks),
-docx_styles.py (styles, list numberings), docx_fields.py (bookmark and property names),
+docx_styles.py (styles, list numberings), docx_pages.py (headers, footers, page numbers),
+docx_fields.py (bookmark and property names),
 docx_package.py (reference documents, properties, settings, reproducible bytes), docx_xml.py
 (namespaces, small elements). python-docx writes the package; what it has no API for is
 written as WordprocessingML. Every text that comes from a field of the letter is wrapped in a
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import io
-import re
 from importlib import metadata
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from ..localization import locales
 from ..rendering import render
 from .docx_blocks import write_blocks
 from .docx_package import read_reference, save, write_properties, write_settings
+from .docx_pages import page_design
 from .docx_styles import RULE, ensure_styles
 from .docx_text import NoteCalls, TextState, WordText
 from .docx_xml import w, word_lang
@@ -46,7 +47,7 @@ MARGINS_MM = (26.0, 40.0, 24.0, 40.0)
 
 # What a DOCX depends on besides its inputs: this writer's version and python-docx's. A build
 # key includes it, so a new writer rebuilds every DOCX.
-WRITER_VERSION = "2"  # 2: the fonts embedded, the page design of issue 24
+WRITER_VERSION = "3"  # 2: the fonts embedded (issue 24); 3: the continuation line
 
 
 def recipe() -> str:
@@ -304,32 +305,10 @@ class DocxWriter(WordText):
             top, right, bottom, left = MARGINS_MM
             section.top_margin, section.right_margin = Mm(top), Mm(right)
             section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
-            section.footer_distance = Mm(12)
-        # A partner's letterhead keeps its own page and footer; one with no footer gets
-        # carta's page numbers.
-        if self.own or section.footer.is_linked_to_previous:
-            self._page_numbers(section)
-
-    def _page_numbers(self, section) -> None:
-        from docx.oxml import OxmlElement
-
-        footer = section.footer
-        footer.is_linked_to_previous = False
-        container = footer._element
-        for child in list(container):
-            container.remove(child)
-        phrase = self.phrase('{{ _("Page {page} of {pages}") }}')
-        paragraph = self.paragraph("Footer", (), parent=container)
-        for index, part in enumerate(re.split(r"\{(page|pages)\}", phrase)):
-            if index % 2 == 0:
-                if part:
-                    paragraph.append(self.run(part))
-                continue
-            instruction = "PAGE" if part == "page" else "NUMPAGES"
-            simple = OxmlElement("w:fldSimple")
-            simple.set(w("instr"), f" {instruction} ")
-            simple.append(self.run("1"))
-            paragraph.append(simple)
+            # The continuation line sits in the top margin, about 8 mm over the text.
+            section.header_distance, section.footer_distance = Mm(12), Mm(12)
+        # Nothing on page 1, the continuation line from page 2, as the PDF (docx_pages.py).
+        page_design(self, section, context, self.own)
 
 
 class OfficeMaker:
