@@ -9,7 +9,7 @@ from pathlib import Path
 import pypdf
 from test_html_pages import CHROMIUM, open_page
 
-__all__ = ["BODIES", "CHROMIUM", "axe_violations", "blank_pdf", "chromium"]
+__all__ = ["BODIES", "CHROMIUM", "axe_violations", "blank_pdf", "chromium", "write_reply"]
 
 # Three fictional bodies a letter can write to (content/recipients.yaml).
 BODIES = """\
@@ -30,6 +30,15 @@ def blank_pdf(path: Path) -> Path:
     with open(path, "wb") as stream:
         writer.write(stream)
     return path
+
+
+def write_reply(root: Path, ident: str, date: str, sender: str, letter: str) -> None:
+    """A fictional reply `ident` from `sender` to `letter`, its document a blank page."""
+    blank_pdf(root / f"content/responses/{ident}.pdf")
+    (root / f"content/responses/{ident}.yaml").write_text(
+        f"id: {ident}\ndate: {date}\nfrom: {sender}\nreplies_to: {letter}\n"
+        f"document: responses/{ident}.pdf\n"
+        "summary: El organismo responde de forma ficticia.\n", encoding="utf-8")
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pypdf
 import pytest
-from accounting_helpers import blank_pdf
+from accounting_helpers import write_reply
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
@@ -71,15 +71,7 @@ def campaign(sample):
     assert run(sample.root, "i18n", "update").exit_code == 0
     translate(sample.root / "content/locale/en/LC_MESSAGES/carta-prueba.po", ENGLISH)
     assert run(sample.root, "check").exit_code == 0
-    blank_pdf(sample.root / "content/responses/respuesta-b.pdf")
-    sample.write("content/responses/respuesta-b.yaml", """\
-        id: respuesta-b
-        date: 2024-03-20
-        from: organismo-b
-        replies_to: carta-prueba
-        document: responses/respuesta-b.pdf
-        summary: El Organismo Ejemplo B responde de forma ficticia.
-        """)
+    write_reply(sample.root, "respuesta-b", "2024-03-20", "organismo-b", "carta-prueba")
     return sample
 
 
