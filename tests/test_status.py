@@ -156,6 +156,11 @@ def test_an_unknown_dashboard_locale_is_a_usage_error(campaign):
     result = run(campaign.root, "status", "--locale", "xx")
     assert result.exit_code == 2
     assert "unknown locale 'xx'" in result.output
+    # A locale with no catalog: English words, its own dates, and a note saying why.
+    german = run(campaign.root, "status", "--locale", "de", "--today", "2024-04-10")
+    assert german.exit_code == 0
+    assert german.stdout.startswith("Campaign status on 10. April 2024\n")
+    assert "note: no template catalog for 'de'" in german.stderr
 
 
 def test_a_demands_own_deadline_counts_until_a_reply_speaks_to_it(campaign):

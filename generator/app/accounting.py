@@ -70,7 +70,11 @@ def status(options, since, as_json, fail_overdue, locale, today) -> None:
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
     else:
-        show(found, Words(project, locale))
+        words = Words(project, locale)
+        if words.untranslated:
+            click.echo(f"note: no template catalog for '{locale}' (templates/locale/{locale}/"
+                       "LC_MESSAGES/carta.po): the dashboard's words are in English", err=True)
+        show(found, words)
     if fail_overdue and (found["summary"]["overdue"] or found["summary"]["demands_overdue"]):
         raise SystemExit(1)
 

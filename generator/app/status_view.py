@@ -24,8 +24,12 @@ class Words:
     """The dashboard's phrases in one locale: each macro of templates/status.txt, as text."""
 
     def __init__(self, project, locale: str):
-        self._module = Renderer(project).environment(locale).get_template(WORDS_TEMPLATE).module
+        renderer = Renderer(project)
+        self._module = renderer.environment(locale).get_template(WORDS_TEMPLATE).module
         self._dates = locales.with_region(locale, project.settings.regions)
+        # The words are written in English: a locale with no template catalog keeps them so.
+        self.untranslated = locale.split("_")[0] != "en" and \
+            locales.template_catalog(locale, renderer.catalog_dirs) is None
 
     def __getattr__(self, name: str):
         macro = getattr(self._module, name)
