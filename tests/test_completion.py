@@ -270,3 +270,16 @@ def test_axe_finds_no_violation_in_the_tracker_and_status_section(site, updated)
             for width in WIDTHS:
                 violations, _ = axe_violations(browser, path, width, bar_is_two_thirds)
                 assert violations == [], f"{path.name} at {width}px"
+
+
+@pytest.mark.parametrize(("source", "good"), [
+    ("https://example.org/avance", True), ("http://ejemplo.españa/x", True),
+    ("https://127.0.0.1/x", True), ("https://[::1]:8000/", True),
+    ("https://localhost:8000/x", True), ("carta-prueba", True),
+    ("https://", False), ("https://cafe", False), ("https://example.org:abc/", False),
+    ("https://exa mple.org", False), ("ftp://example.org", False), ("Carta Prueba", False),
+])
+def test_the_shape_of_a_milestones_source(source, good):
+    from generator.content.progress import source_shape
+
+    assert (source_shape(source) is None) is good

@@ -12,9 +12,10 @@ from .reader import Reader, describe, did_you_mean
 MILESTONE_FIELDS = ("date", "text", "source")
 # A source is a letter's or a reply's id (a slug), or a web address.
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
-# A web address's host: a domain name, localhost, or an IP address.
-_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}|localhost|[0-9.]+"
-                   r"|[0-9a-f:.]+")
+# A web address's host: a domain name (its labels may be in any script: "ejemplo.españa"),
+# localhost, an IPv4 address, or an IPv6 one (urlsplit gives it without its brackets).
+_HOST = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W\d_]{2,}|xn--[a-z0-9-]+)|localhost"
+                   r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-f]*:[0-9a-f:.]*")
 
 
 def source_shape(source: object) -> str | None:
