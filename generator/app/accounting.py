@@ -49,7 +49,7 @@ def clock(today: datetime.datetime | None) -> datetime.date:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help=HELP["since"])
 @click.option("--json", "as_json", is_flag=True, help=HELP["json"])
 @click.option("--overdue", "fail_overdue", is_flag=True, help=HELP["overdue"])
-@click.option("--locale", callback=check_locale, help=HELP["status_locale"])
+@click.option("--locale", metavar="LOCALE", callback=check_locale, help=HELP["status_locale"])
 @today_option
 @click.pass_obj
 def status(options, since, as_json, fail_overdue, locale, today) -> None:
