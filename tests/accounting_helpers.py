@@ -32,15 +32,6 @@ def blank_pdf(path: Path) -> Path:
     return path
 
 
-def write_reply(root: Path, ident: str, date: str, sender: str, letter: str) -> None:
-    """A fictional reply `ident` from `sender` to `letter`, its document a blank page."""
-    blank_pdf(root / f"content/responses/{ident}.pdf")
-    (root / f"content/responses/{ident}.yaml").write_text(
-        f"id: {ident}\ndate: {date}\nfrom: {sender}\nreplies_to: {letter}\n"
-        f"document: responses/{ident}.pdf\n"
-        "summary: El organismo responde de forma ficticia.\n", encoding="utf-8")
-
-
 @contextlib.contextmanager
 def chromium():
     """A headless Chromium, never a downloaded browser."""
@@ -71,3 +62,12 @@ def axe_violations(browser, path: Path, width: int, check=None) -> tuple[list[st
                              "`${v.id}: ${v.nodes.map(n => n.target).join(', ')}`))"), requests
     finally:
         page.close()
+
+
+def write_reply(root: Path, ident: str, date: str, sender: str, letter: str) -> None:
+    """A fictional reply `ident` from `sender` to `letter`, its document a blank page."""
+    blank_pdf(root / f"content/responses/{ident}.pdf")
+    (root / f"content/responses/{ident}.yaml").write_text(
+        f"id: {ident}\ndate: {date}\nfrom: {sender}\nreplies_to: {letter}\n"
+        f"document: responses/{ident}.pdf\n"
+        "summary: El organismo responde de forma ficticia.\n", encoding="utf-8")
