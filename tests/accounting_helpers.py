@@ -9,7 +9,7 @@ import pypdf
 from browser import CHROMIUM, chromium
 from test_html_pages import open_page
 
-__all__ = ["BODIES", "CHROMIUM", "axe_violations", "blank_pdf", "chromium"]
+__all__ = ["BODIES", "CHROMIUM", "axe_violations", "blank_pdf", "chromium", "write_reply"]
 
 # Three fictional bodies a letter can write to (content/recipients.yaml).
 BODIES = """\
@@ -46,3 +46,12 @@ def axe_violations(browser, path: Path, width: int, check=None) -> tuple[list[st
                              "`${v.id}: ${v.nodes.map(n => n.target).join(', ')}`))"), requests
     finally:
         page.close()
+
+
+def write_reply(root: Path, ident: str, date: str, sender: str, letter: str) -> None:
+    """A fictional reply `ident` from `sender` to `letter`, its document a blank page."""
+    blank_pdf(root / f"content/responses/{ident}.pdf")
+    (root / f"content/responses/{ident}.yaml").write_text(
+        f"id: {ident}\ndate: {date}\nfrom: {sender}\nreplies_to: {letter}\n"
+        f"document: responses/{ident}.pdf\n"
+        "summary: El organismo responde de forma ficticia.\n", encoding="utf-8")

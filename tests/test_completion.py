@@ -12,7 +12,7 @@ import re
 
 import pypdf
 import pytest
-from accounting_helpers import CHROMIUM, axe_violations, chromium
+from accounting_helpers import CHROMIUM, axe_violations, chromium, write_reply
 from click.testing import CliRunner
 from test_html_pages import WIDTHS
 
@@ -65,6 +65,37 @@ def test_completion_and_milestones_problems_are_located(sample):
             "'ftp://example.org'") in out
 
 
+def test_check_reports_a_milestone_source_naming_no_letter_or_reply(sample):
+    """A source that is no letter's or reply's id is refused by `carta check` with its place
+    (the timeline would link to nothing), as is a web address with no host; a letter's own id
+    and a whole web address pass."""
+    sample.replace(LETTER, "      - id: demanda-a\n", "      - id: demanda-a\n"
+                   "        milestones:\n"
+                   "          - date: 2024-02-01\n"
+                   "            text: Un avance ficticio.\n"
+                   "            source: carta-prueva\n"
+                   "          - date: 2024-02-03\n"
+                   "            text: Otro avance ficticio.\n"
+                   "            source: carta-prueba\n"
+                   "          - date: 2024-02-04\n"
+                   "            text: Un tercer avance ficticio.\n"
+                   "            source: https://example.org/avance\n")
+    result = run(sample.root, "check")
+    assert result.exit_code == 1
+    assert ("Error: 1 problem found:\n  content/letters/carta-prueba.yaml:19:13: "
+            "body[4].demands[1].milestones[1].source: unknown letter or reply 'carta-prueva'; "
+            "expected the id of a file in content/letters or content/responses, or a web "
+            "address (https://...); did you mean 'carta-prueba'?") in result.output
+    assert run(sample.root, "build", "--format", "html").exit_code == 1  # build refuses too
+    sample.replace(LETTER, "source: carta-prueva", "source: https://")
+    result = run(sample.root, "check")
+    assert ("content/letters/carta-prueba.yaml:19:13: body[4].demands[1].milestones[1].source: "
+            "expected a whole web address such as https://example.org/page (a host name, no "
+            "spaces), found 'https://'") in result.output
+    sample.replace(LETTER, "source: https://\n", "source: https://example.org/otro\n")
+    assert run(sample.root, "check").exit_code == 0
+
+
 def test_csv_update_checks_every_row_first_and_writes_nothing_on_a_problem(campaign):
     before = (campaign.root / FOLLOWUP_FILE).read_bytes()
     campaign.write("malo.csv", "id,estado,completion\ndemanda-z,,half\n,pending\n")
@@ -88,6 +119,44 @@ def test_csv_update_checks_every_row_first_and_writes_nothing_on_a_problem(campa
     assert "malo.csv:3:2: status: expected one of pending" in out
     assert "malo.csv:3:4: source: a source records a milestone, whose text is the note" in out
     assert (campaign.root / FOLLOWUP_FILE).read_bytes() == before
+
+
+def test_csv_update_sources_must_name_a_letter_or_reply_or_be_a_whole_address(campaign):
+    """Each row's source is checked against the project's letters and replies, with its row
+    and column and a "did you mean"; a web address must have a host; nothing is written."""
+    before = (campaign.root / FOLLOWUP_FILE).read_bytes()
+    write_reply(campaign.root, "respuesta-ejemplo", "2024-04-01", "organismo-ejemplo",
+                "carta-prueba")
+    campaign.write("fuentes.csv", "id,status,note,source\n"
+                   "demanda-a,pending,Un avance ficticio.,carta-prueva\n"
+                   "demanda-b,met,Otro avance ficticio.,respuesta-ejemplp\n")
+    result = run(campaign.root, "demands", "update", str(campaign.root / "fuentes.csv"),
+                 "--letter", FOLLOWUP)
+    assert result.exit_code == 1
+    out = result.output
+    assert "2 problems found" in out
+    assert ("fuentes.csv:2:4: source: unknown letter or reply 'carta-prueva'; expected the id "
+            "of a file in content/letters or content/responses, or a web address "
+            "(https://...); did you mean 'carta-prueba'?") in out
+    assert "fuentes.csv:3:4: source: unknown letter or reply 'respuesta-ejemplp'" in out
+    assert "did you mean 'respuesta-ejemplo'?" in out
+    campaign.write("fuentes.csv", "id,status,note,source\n"
+                   "demanda-a,pending,Un avance ficticio.,https://\n"
+                   "demanda-b,met,Otro avance ficticio.,https://example.org/a b\n")
+    out = run(campaign.root, "demands", "update", str(campaign.root / "fuentes.csv"),
+              "--letter", FOLLOWUP, "--dry-run").output
+    assert ("fuentes.csv:2:4: source: expected a whole web address such as "
+            "https://example.org/page (a host name, no spaces), found 'https://'") in out
+    assert "fuentes.csv:3:4: source: expected a whole web address" in out
+    assert (campaign.root / FOLLOWUP_FILE).read_bytes() == before
+    # The letter's and the reply's own ids are good sources.
+    campaign.write("fuentes.csv", "id,status,note,source\n"
+                   "demanda-a,pending,Un avance ficticio.,carta-prueba\n"
+                   "demanda-b,met,Otro avance ficticio.,respuesta-ejemplo\n")
+    done = run(campaign.root, "demands", "update", str(campaign.root / "fuentes.csv"),
+               "--letter", FOLLOWUP)
+    assert done.exit_code == 0, done.output
+    assert "milestone of 2024-05-01 from respuesta-ejemplo" in done.output
 
 
 def test_csv_update_dry_run_then_write_keeps_the_files_comments(campaign):
@@ -201,3 +270,16 @@ def test_axe_finds_no_violation_in_the_tracker_and_status_section(site, updated)
             for width in WIDTHS:
                 violations, _ = axe_violations(browser, path, width, bar_is_two_thirds)
                 assert violations == [], f"{path.name} at {width}px"
+
+
+@pytest.mark.parametrize(("source", "good"), [
+    ("https://example.org/avance", True), ("http://ejemplo.españa/x", True),
+    ("https://127.0.0.1/x", True), ("https://[::1]:8000/", True),
+    ("https://localhost:8000/x", True), ("carta-prueba", True),
+    ("https://", False), ("https://cafe", False), ("https://example.org:abc/", False),
+    ("https://exa mple.org", False), ("ftp://example.org", False), ("Carta Prueba", False),
+])
+def test_the_shape_of_a_milestones_source(source, good):
+    from generator.content.progress import source_shape
+
+    assert (source_shape(source) is None) is good

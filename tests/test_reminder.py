@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pypdf
 import pytest
-from accounting_helpers import blank_pdf
+from accounting_helpers import write_reply
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
@@ -71,15 +71,7 @@ def campaign(sample):
     assert run(sample.root, "i18n", "update").exit_code == 0
     translate(sample.root / "content/locale/en/LC_MESSAGES/carta-prueba.po", ENGLISH)
     assert run(sample.root, "check").exit_code == 0
-    blank_pdf(sample.root / "content/responses/respuesta-b.pdf")
-    sample.write("content/responses/respuesta-b.yaml", """\
-        id: respuesta-b
-        date: 2024-03-20
-        from: organismo-b
-        replies_to: carta-prueba
-        document: responses/respuesta-b.pdf
-        summary: El Organismo Ejemplo B responde de forma ficticia.
-        """)
+    write_reply(sample.root, "respuesta-b", "2024-03-20", "organismo-b", "carta-prueba")
     return sample
 
 
@@ -146,3 +138,39 @@ def test_a_letter_without_a_deadline_has_no_overdue_reply(sample):
             "overdue") in result.output
     # Without --reminder, --date stays required.
     assert run(sample.root, "followup", "carta-prueba").exit_code == 2
+
+
+def test_a_demand_addressed_to_one_body_is_in_that_bodys_reminder_only(sample):
+    """`to:` a recipient (or `only_for`) keeps a demand out of the other bodies' reminders;
+    a `to:` that is a text lead-in names no recipient, so every reminder carries it."""
+    sample.write("content/recipients.yaml", RECIPIENTS)
+    sample.replace(LETTER, "recipients: [organismo-ejemplo]",
+                   "recipients: [organismo-ejemplo, organismo-b]\nmerge: true\n"
+                   "reply_by: 30 days")
+    sample.replace(LETTER, "references:", """\
+  - to: organismo-b
+    demands:
+      - id: demanda-para-b
+        text: Una demanda ficticia dirigida al Organismo Ejemplo B.
+  - only_for: [organismo-ejemplo]
+    demands:
+      - id: demanda-solo-a
+        text: Una demanda ficticia solo en la copia del Organismo Ejemplo A.
+  - to: A ambos organismos ficticios
+    demands:
+      - id: demanda-comun
+        text: Una demanda ficticia dirigida a ambos.
+references:""")
+    assert run(sample.root, "check").exit_code == 0
+    result = run(sample.root, "followup", "carta-prueba", "--reminder", "--date", "2024-04-15")
+    assert result.exit_code == 0, result.output
+    assert "(to organismo-ejemplo, 45 days after the letter; 3 open demands)" in result.output
+    assert "(to organismo-b, 45 days after the letter; 3 open demands)" in result.output
+    letters = sample.root / "content/letters"
+    to_a = (letters / "2024-04-15-recordatorio-organismo-ejemplo.yaml").read_text()
+    to_b = (letters / "2024-04-15-recordatorio-organismo-b.yaml").read_text()
+    assert "id: demanda-a\n" in to_a and "id: demanda-a\n" in to_b
+    assert "id: demanda-comun\n" in to_a and "id: demanda-comun\n" in to_b
+    assert "id: demanda-solo-a\n" in to_a and "demanda-solo-a" not in to_b
+    assert "id: demanda-para-b\n" in to_b and "demanda-para-b" not in to_a
+    assert run(sample.root, "check").exit_code == 0

@@ -90,24 +90,77 @@ def test_the_clock_decides_what_is_overdue(campaign):
 
 def test_overdue_exits_1_only_when_a_reply_is_overdue(campaign):
     assert run(campaign.root, "status", "--overdue", "--today", "2024-03-25").exit_code == 0
-    late = run(campaign.root, "status", "--overdue", "--today", "2024-04-02")
+    late = run(campaign.root, "status", "--overdue", "--today", "2024-04-02", "--locale", "en")
     assert late.exit_code == 1
-    assert "Organismo Ejemplo A  OVERDUE  waiting 32 days, 1 past 2024-04-01" in late.output
+    assert "Example Body A  OVERDUE  waiting 32 days, 1 day past April 1, 2024" \
+        in late.output
 
 
 def test_the_dashboard_and_what_changed_since_a_date(campaign):
+    result = run(campaign.root, "status", "--today", "2024-04-10", "--since", "2024-03-10",
+                 "--locale", "en")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.startswith("Campaign status on April 10, 2024\n")
+    assert "1 letter sent, 1 of 3 replies received, 1 overdue, 1 still in time" in out
+    assert "Example Body B  replied  replied on March 20, 2024, after 19 days" in out
+    assert "Example Body C  waiting  waiting 40 days, due April 30, 2024" in out
+    assert "  partially met  1" in out and "  limited                1" in out
+    since = out.split("Since March 10, 2024\n")[1].splitlines()
+    assert since == [
+        "  March 20, 2024  reply 2024-03-20-respuesta-organismo-b from organismo-b to "
+        "carta-prueba",
+        "  March 20, 2024  demanda-a: partially met (by 2024-03-20-respuesta-organismo-b)",
+        "  April 1, 2024  deadline passed without a reply: organismo-ejemplo, carta-prueba",
+    ]
+
+
+def test_the_dashboard_speaks_the_projects_first_locale(campaign):
+    """No --locale: the project's first locale (Spanish here), its dates and plural forms;
+    the JSON stays the same whatever the language."""
     result = run(campaign.root, "status", "--today", "2024-04-10", "--since", "2024-03-10")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "1 letter sent, 1 of 3 replies received, 1 overdue, 1 still in time" in out
-    assert "Organismo Ejemplo B  replied  replied on 2024-03-20, after 19 days" in out
-    assert "Organismo Ejemplo C  waiting  waiting 40 days, due 2024-04-30" in out
-    since = out.split("Since 2024-03-10\n")[1].splitlines()
-    assert since == [
-        "  2024-03-20  reply 2024-03-20-respuesta-organismo-b from organismo-b to carta-prueba",
-        "  2024-03-20  demanda-a: partially-met (by 2024-03-20-respuesta-organismo-b)",
-        "  2024-04-01  deadline passed without a reply: organismo-ejemplo, carta-prueba",
-    ]
+    assert out.startswith("Estado de la campaña al 10 de abril de 2024\n")
+    assert "1 carta enviada, 1 de 3 respuestas recibidas, 1 fuera de plazo, 1 aún en plazo" \
+        in out
+    assert ("Organismo Ejemplo A  FUERA DE PLAZO  en espera desde hace 40 días, 9 días "
+            "después del plazo del 1 de abril de 2024") in out
+    assert "Organismo Ejemplo B  respondió       respondió el 20 de marzo de 2024, tras 19 días" \
+        in out
+    assert "Organismo Ejemplo C  en espera       en espera desde hace 40 días, plazo hasta el " \
+        "30 de abril de 2024" in out
+    assert "\nPeticiones por estado\n" in out and "  atendida en parte  1" in out
+    assert "  1 de abril de 2024  plazo vencido sin respuesta: organismo-ejemplo, " \
+        "carta-prueba" in out
+    assert "OVERDUE" not in out and "replied" not in out
+    spanish = status_json(campaign.root, "--today", "2024-04-10")
+    assert status_json(campaign.root, "--today", "2024-04-10", "--locale", "fr") == spanish
+    assert spanish["letters"][0]["recipients"][0]["state"] == "overdue"
+
+
+def test_the_dashboard_in_french_and_singular_counts(campaign):
+    result = run(campaign.root, "status", "--today", "2024-04-02", "--locale", "fr")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.startswith("État de la campagne au 2 avril 2024\n")
+    assert "1 lettre envoyée, réponses reçues : 1 sur 3, 1 en retard, 1 encore dans les délais" \
+        in out
+    # One day late: the singular, not "1 jours".
+    assert "EN RETARD   en attente depuis 32 jours, 1 jour après le délai du 1 avril 2024" \
+        in out
+    assert "\nDemandes par état\n" in out
+
+
+def test_an_unknown_dashboard_locale_is_a_usage_error(campaign):
+    result = run(campaign.root, "status", "--locale", "xx")
+    assert result.exit_code == 2
+    assert "unknown locale 'xx'" in result.output
+    # A locale with no catalog: English words, its own dates, and a note saying why.
+    german = run(campaign.root, "status", "--locale", "de", "--today", "2024-04-10")
+    assert german.exit_code == 0
+    assert german.stdout.startswith("Campaign status on 10. April 2024\n")
+    assert "note: no template catalog for 'de'" in german.stderr
 
 
 def test_a_demands_own_deadline_counts_until_a_reply_speaks_to_it(campaign):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .display import print_table
+from .status_view import Words, check_locale, show
 
 HELP = {
     "status": "Show where the campaign stands: letters sent, replies received, for each "
@@ -29,14 +29,11 @@ HELP = {
                       "Every row is checked first; nothing is written unless all are good.",
     "update_letter": "The follow-up whose demand_status block gets the rows.",
     "update_dry_run": "Check the rows and say what would change, writing nothing.",
+    "status_locale": "The language of the dashboard, its words, dates and recipients' names "
+                     "(default: the project's first locale); --json is always the same.",
     "today": "The day to judge by, as YYYY-MM-DD (default: today; also CARTA_TODAY). For "
              "tests, and to look ahead.",
 }
-
-# How each state of an awaited reply reads on the dashboard.
-STATE_WORDS = {"replied": "replied", "overdue": "OVERDUE", "waiting": "waiting",
-               "no-deadline": "no deadline"}
-
 
 def today_option(function):
     """--today, the injectable clock of every command that judges by today's date."""
@@ -52,9 +49,10 @@ def clock(today: datetime.datetime | None) -> datetime.date:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help=HELP["since"])
 @click.option("--json", "as_json", is_flag=True, help=HELP["json"])
 @click.option("--overdue", "fail_overdue", is_flag=True, help=HELP["overdue"])
+@click.option("--locale", metavar="LOCALE", callback=check_locale, help=HELP["status_locale"])
 @today_option
 @click.pass_obj
-def status(options, since, as_json, fail_overdue, today) -> None:
+def status(options, since, as_json, fail_overdue, locale, today) -> None:
     from ..campaign.assemble import validate
     from ..campaign.deadlines import Calendar
     from ..campaign.status import campaign_status
@@ -65,74 +63,20 @@ def status(options, since, as_json, fail_overdue, today) -> None:
     for ident in content.not_valid:
         click.echo(f"warning: {ident} has problems and is left out; run 'carta check'",
                    err=True)
-    found = campaign_status(content, clock(today), Calendar.of(project.settings),
-                            project.settings.locales[0], since.date() if since else None)
+    # The JSON is the same whatever --locale says (its recipients' names in the first locale).
+    locale = project.settings.locales[0] if as_json or not locale else locale
+    found = campaign_status(content, clock(today), Calendar.of(project.settings), locale,
+                            since.date() if since else None)
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
     else:
-        show(found)
+        words = Words(project, locale)
+        if words.untranslated:
+            click.echo(f"note: no template catalog for '{locale}' (templates/locale/{locale}/"
+                       "LC_MESSAGES/carta.po): the dashboard's words are in English", err=True)
+        show(found, words)
     if fail_overdue and (found["summary"]["overdue"] or found["summary"]["demands_overdue"]):
         raise SystemExit(1)
-
-
-def show(found: dict) -> None:
-    """The dashboard, as plain lines a person reads top to bottom."""
-    summary = found["summary"]
-    click.echo(f"Campaign status on {found['today']}")
-    click.echo(f"  {_count(summary['letters_sent'], 'letter')} sent, "
-               f"{summary['replies_received']} of {summary['replies_awaited']} replies "
-               f"received, {summary['overdue']} overdue, {summary['waiting']} still in time")
-    for letter in found["letters"]:
-        if not letter["sent"]:
-            click.echo(f"\n{letter['id']} ({letter['date']}): "
-                       + ("a draft, not sent" if letter["draft"] else "not sent yet"))
-            continue
-        click.echo(f"\n{letter['id']} ({letter['date']})")
-        rows = []
-        for each in letter["recipients"]:
-            if each["state"] == "replied":
-                detail = f"replied on {each['reply']['date']}, after {each['days_waiting']} days"
-            else:
-                detail = f"waiting {each['days_waiting']} days"
-                if each["state"] == "overdue":
-                    detail += f", {each['days_overdue']} past {each['reply_by']}"
-                elif each["reply_by"]:
-                    detail += f", due {each['reply_by']}"
-            rows.append(("  " + each["name"], STATE_WORDS[each["state"]], detail))
-        if rows:
-            print_table(rows)
-        else:
-            click.echo("  no recipients: no reply awaited")
-    late = [entry for entry in found["demand_deadlines"] if entry["overdue"]]
-    if late:
-        click.echo("\nDemands whose answer is overdue")
-        print_table([(f"  {entry['demand']}", f"due {entry['reply_by']}",
-                      f"in {entry['letter']}") for entry in late])
-    counts = found["demands"]["by_status"]
-    click.echo("\nDemands by status")
-    print_table([(f"  {name}", str(count)) for name, count in counts.items()])
-    click.echo("\nDemands on the OGP scale (given, or as their status stands for)")
-    print_table([(f"  {name}", str(count))
-                 for name, count in found["demands"]["by_completion"].items()])
-    if found["since"]:
-        click.echo(f"\nSince {found['since']}")
-        if not found["changes"]:
-            click.echo("  nothing changed")
-        for event in found["changes"]:
-            click.echo(f"  {event['date']}  {_change(event)}")
-
-
-def _change(event: dict) -> str:
-    kind = event["kind"]
-    if kind == "letter":
-        return f"letter {event['letter']} sent"
-    if kind == "reply":
-        return f"reply {event['reply']} from {event['recipient']} to {event['letter']}"
-    if kind == "status":
-        return f"{event['demand']}: {event['status']} (by {event['set_by']})"
-    if kind == "deadline":
-        return f"deadline passed without a reply: {event['recipient']}, {event['letter']}"
-    return f"answer on {event['demand']} due ({event['letter']})"
 
 
 def _count(number: int, noun: str) -> str:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..campaign import chains
+from ..campaign import chains, responses
 from ..campaign.assemble import validate
+from ..content.progress import source_problem
 from ..content.reader import did_you_mean
 from ..core.errors import CartaError, ContentError, Problem
 from ..core.model import COMPLETION_LEVELS, DEMAND_STATUSES
@@ -30,7 +31,6 @@ from ..core.write import write_atomic
 COLUMNS = ("id", "status", "completion", "note", "source", "date")
 REQUIRED = ("id", "status")
 MAX_CSV_BYTES = 5 * 1024 * 1024
-_SOURCE = re.compile(r"[a-z0-9][a-z0-9-]*|https?://\S+")
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,10 @@ class Change:
     milestone: dict | None
 
 
-def read_rows(path: Path, shown: str, known: set[str]) -> tuple[list[Row], list[Problem]]:
-    """The CSV's rows, each checked; `known`: the demand ids the letter may report."""
+def read_rows(path: Path, shown: str, known: set[str], letters: Collection[str] = (),
+              replies: Collection[str] = ()) -> tuple[list[Row], list[Problem]]:
+    """The CSV's rows, each checked; `known`: the demand ids the letter may report;
+    `letters` and `replies`: the ids a row's source may name."""
     problems: list[Problem] = []
     try:
         data = read_content_file(path, (path.parent,), MAX_CSV_BYTES, "a CSV file")
@@ -105,9 +107,9 @@ def read_rows(path: Path, shown: str, known: set[str]) -> tuple[list[Row], list[
                     f"nothing), found '{completion}'")
             good = False
         source = values.get("source") or None
-        if source and not _SOURCE.fullmatch(source):
-            problem("source", "expected the id of a letter or a reply, or a web address "
-                    f"(https://...), found '{source}'")
+        wrong = source and source_problem(source, letters, replies)
+        if wrong:
+            problem("source", wrong)
             good = False
         date = None
         if values.get("date"):
@@ -142,7 +144,11 @@ def update_demands(project: Project, csv_path: Path, letter_id: str,
                          "demand's status; name a follow-up (carta followup writes one)")
     earlier = chains.chain(letter, letters)[:-1]
     known = {demand.id for each in earlier for demand in each.demands()}
-    rows, problems = read_rows(csv_path, project.shown(csv_path), known)
+    # A source names any letter or reply of the project (a reply with problems of its own
+    # still exists: `carta check` reports those).
+    rows, problems = read_rows(csv_path, project.shown(csv_path), known,
+                               {path.stem for path in project.letter_files()},
+                               {path.stem for path in responses.response_files(project)})
     if problems:
         raise ContentError(problems)
     document, yaml = _load(letter.source)

@@ -3,9 +3,10 @@
 Each reminder is an ordinary letter file that follows the letter it reminds of: it cites that
 letter's date, its deadline and the days since, in phrases from the template catalogs
 (templates/reminder.txt, in every locale the project builds), and carries the demands still
-open with their statuses (a `demand_status` block, whose texts come from the campaign). Its
-catalogs get those phrases' translations and the carried texts', so it checks and builds as
-written; edit it like any letter first if you like.
+open that were asked of that recipient (a list `to:` another recipient, or `only_for`
+others, is left out), with their statuses (a `demand_status` block, whose texts come from
+the campaign). Its catalogs get those phrases' translations and the carried texts', so it
+checks and builds as written; edit it like any letter first if you like.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..campaign.assemble import validate
 from ..campaign.deadlines import Calendar
 from ..campaign.status import OVERDUE, awaited
 from ..core.errors import CartaError
+from ..core.model import Demand
 from ..core.project import Project
 from ..core.write import write_new
 from ..localization import locales
@@ -63,10 +65,13 @@ def remind(project: Project, letter_id: str, date: datetime.date) -> list[Remind
     if taken:
         raise CartaError(f"{', '.join(project.shown(path) for path in taken)} already exists; "
                          "nothing was changed")
-    demands = chains.open_demands(earlier, letters, content.responses, until=date)
+    open_now = chains.open_demands(earlier, letters, content.responses, until=date)
     phrases = _Phrases(project, earlier.language)
     written = []
     for wait in late:
+        recipient = next(each for each in earlier.recipients if each.id == wait.recipient)
+        demands = [demand for demand in open_now
+                   if addressed_to(demand.id, recipient, chains.chain(earlier, letters))]
         texts = {locale: phrases.texts(locale, earlier, wait.due, date, letters)
                  for locale in dict.fromkeys([earlier.language, *project.settings.locales])}
         source = texts[earlier.language]
@@ -81,6 +86,22 @@ def remind(project: Project, letter_id: str, date: datetime.date) -> list[Remind
         written.append(Reminded(path, wait.recipient, (date - earlier.date).days, len(demands),
                                 write_catalogs(project, new_letter, sources, own)))
     return written
+
+
+def addressed_to(ident: str, recipient, campaign) -> bool:
+    """Whether the demand `ident`, as the letter that raised it wrote it, asks `recipient`:
+    a list addressed (`to:`) to another recipient, or kept for others' copies (`only_for`),
+    does not. A `to:` that names no recipient (a text lead-in) asks every one."""
+    for letter in campaign:
+        for block in letter.body:
+            if any(isinstance(item, Demand) and item.id == ident
+                   for item in getattr(block, "items", ())):
+                named = getattr(block, "to_recipient", None)
+                if named and named != recipient.id:
+                    return False
+                only_for = getattr(block, "only_for", ())
+                return not only_for or recipient.matches(only_for)
+    return True  # not raised in this campaign's letters: nothing says whom it leaves out
 
 
 class _Phrases:

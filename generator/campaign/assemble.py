@@ -14,6 +14,7 @@ from pathlib import Path
 from ..content import checks
 from ..content.letters import output_folders, read_letter
 from ..content.load import load_content
+from ..content.progress import source_problem
 from ..content.reader import did_you_mean
 from ..content.shared import read_recipients, read_senders, read_signatories
 from ..core.errors import ContentError, Problem
@@ -131,11 +132,26 @@ def _attach(project: Project, letters: list[Letter], recipients: dict[str, Recip
             result.append(letter)
             continue
         cited, found = _cite(letter, by_id, every, known.letters)
+        found += _milestone_sources(letter, {path.stem for path in project.letter_files()},
+                                    every)
         if found:
             failed.add(letter.id)
             problems += found
         result.append(cited)
     return result, tuple(received), problems
+
+
+def _milestone_sources(letter: Letter, letters: set[str], replies: set[str]) -> list[Problem]:
+    """A milestone's source that names no letter or reply of the project (its web addresses
+    were checked as the letter was read): the timeline would link to nothing."""
+    problems = []
+    for item in [*letter.demands(), *letter.carried()]:
+        for milestone in item.milestones:
+            found = milestone.source and source_problem(milestone.source, letters, replies)
+            if found:
+                field, line, column = milestone.where or ("", None, None)
+                problems.append(Problem(letter.shown_as, line, column, field, found))
+    return problems
 
 
 def _cite(letter: Letter, received: dict[str, Response], every: set[str],

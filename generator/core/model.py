@@ -219,6 +219,9 @@ class Milestone:
     text: str
     source: str | None = None
     lang: str | None = None  # the language it is written in (its letter's): never translated
+    # Where its source is written (field path, line, column): `carta check` names it when the
+    # source is no known letter or reply, once every file is read.
+    where: tuple = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
