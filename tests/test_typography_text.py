@@ -11,15 +11,17 @@ from pathlib import Path
 
 import docx
 import pikepdf
+import pypdf
 import pytest
 from click.testing import CliRunner
 from conftest import SampleProject
 from docx.oxml.ns import qn
+from test_pdfua import Tagged, assert_pdf_ua
 
 from generator.app.cli import cli
 from generator.rendering.typography import typeset_html
 
-NBSP, NNBSP = "\u00a0", "\u202f"
+NBSP, NNBSP, SOFT_HYPHEN = "\u00a0", "\u202f", "\u00ad"
 
 
 
@@ -157,8 +159,10 @@ def test_french_code_addresses_times_and_attributes_are_untouched(french):
 
 
 def test_french_pdf_lines_never_break_at_the_no_break_spaces(french):
-    # The fonts draw U+00A0 with their space glyph and have no U+202F (HarfBuzz spaces it), so
-    # the PDF's text layer shows a space there; what the reader sees is the line breaks.
+    # pdftotext (poppler's TextOutputDev) drops every whitespace character it reads, U+00A0
+    # and U+202F included, whether from ToUnicode or /ActualText, and writes a plain space for
+    # the gap; so here the no-break spaces are plain, and what is checked is the line breaks.
+    # The text layer's own characters are checked with pypdf below.
     text = pdftotext(french / "lettre-exemple.fr.pdf")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     assert len([line for line in lines if "Question" in line or "réponse" in line]) > 20
@@ -169,6 +173,58 @@ def test_french_pdf_lines_never_break_at_the_no_break_spaces(french):
     assert not re.search(r"(?<=[^\W\d_])'(?=[^\W\d_])", text)
     assert "l’Organisation Exemple A" in text
     assert "https://exemple.org/rapport?page=2:3" in re.sub(r"\s", "", text)  # may wrap
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text layer as its fonts' maps say it, page after page (pypdf)."""
+    return "".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
+def test_french_pdf_text_layer_copies_the_no_break_spaces(french):
+    text = pdf_text(french / "lettre-exemple.fr.pdf")
+    # The catalog's phrase, typed text, typed « » and the footnote, as the HTML has them.
+    assert f"Objet{NBSP}: Demande d’information" in text
+    assert f"écrit{NBSP}: «{NBSP}la transparence n’attend pas{NBSP}»{NNBSP}; pourquoi" in text
+    assert f"attendre{NNBSP}?" in text
+    assert f"«{NBSP}le rapport{NBSP}» de l’Organisation Exemple A{NNBSP}!" in text
+    assert f"Voir «{NBSP}le compte rendu{NBSP}»{NBSP}: https://exemple.org" in text
+    # Not one of the many spaces French wants unbreakable copies as a plain one, on any page.
+    assert not re.findall(r".{12}(?: [:;?!»]|« ).{12}", text)
+    # « » twice in the first paragraph, once in the note, twice in each of the 40 questions.
+    assert text.count(f"{NBSP}»") == text.count(f"«{NBSP}") == 2 + 1 + 2 * 40
+    assert text.count(f"{NNBSP};") == 2 + 40  # ";" twice in the first paragraph
+    # Ordinary spaces stay ordinary, and the address keeps its colon without a space.
+    assert "Madame, Monsieur," in text
+    assert "https://exemple.org/rapport?page=2:3" in re.sub(r"\s", "", text)
+    # Added hyphens still copy as soft hyphens (the same twin fonts): words come back whole.
+    assert SOFT_HYPHEN in text
+    assert re.sub(f"{SOFT_HYPHEN}\n?", "", text).count("pourquoi") == 1 + 40
+
+
+def test_french_no_break_spaces_are_drawn_from_twins_of_the_same_font(french):
+    with pikepdf.open(french / "lettre-exemple.fr.pdf") as pdf:
+        fonts = pdf.pages[0].Resources.Font
+        twins = {name: font for name, font in fonts.items() if name.endswith("nbsp")}
+        assert {name.removesuffix("nnbsp").removesuffix("nbsp") for name in twins} <= set(fonts)
+        assert any(name.endswith("nnbsp") for name in twins)
+        for name, twin in twins.items():
+            original = fonts[name.removesuffix("nnbsp").removesuffix("nbsp")]
+            # The same font program and widths: the page looks as it did; only the map differs.
+            assert twin.DescendantFonts.objgen == original.DescendantFonts.objgen
+            assert twin.ToUnicode.objgen != original.ToUnicode.objgen
+            wanted = "202f" if name.endswith("nnbsp") else "00a0"
+            assert re.search(rf"<[0-9a-f]{{4}}> <{wanted}>", twin.ToUnicode.read_bytes().decode())
+    tagged = Tagged((french / "lettre-exemple.fr.pdf").read_bytes())
+    assert_pdf_ua(tagged, "fr-FR")  # the PDF/UA checks still pass with the twins
+
+
+def test_english_pdf_spaces_are_unchanged(english):
+    text = pdf_text(english / "example-letter.en.pdf")
+    assert NBSP not in text and NNBSP not in text
+    assert "The Example Body’s “review” did not answer" in text
+    with pikepdf.open(english / "example-letter.en.pdf") as pdf:
+        assert not [name for page in pdf.pages for name in page.Resources.Font
+                    if name.endswith("nbsp")]
 
 
 def test_french_footnotes_follow_the_rules_on_paper_and_on_screen(french):

@@ -25,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from ..core.dependencies import Dependencies
 from ..core.errors import BuildError, Notice
 from ..rendering import webfonts
-from .pdf_layout import SoftHyphens, bring_notes_back, misplaced_notes, text_lines
+from .pdf_layout import TwinFonts, bring_notes_back, misplaced_notes, text_lines
 from .pdfua import make_accessible
 
 # The faces the default design uses, from the font packages (never from the system); declared
@@ -328,7 +328,7 @@ class PdfMaker:
         try:
             options = {"stylesheets": self.stylesheets, "pdf_tags": True, **options}
             rendered = self.layout(html, base, options, collector)
-            pdf = rendered.write_pdf(finisher=SoftHyphens(text_lines(rendered)), **options)
+            pdf = rendered.write_pdf(finisher=TwinFonts(text_lines(rendered)), **options)
         except Exception as error:  # WeasyPrint raises many kinds; the user needs one message
             raise BuildError(f"{name}: the PDF could not be made: {error}") from error
         finally:

@@ -1,8 +1,10 @@
-"""Put right what WeasyPrint's layout gets wrong: notes printed a page late, hyphens copied wrong.
+"""Put right what WeasyPrint's layout gets wrong: notes printed a page late, hyphens and no-break
+spaces copied wrong.
 
 Both read the boxes WeasyPrint laid out (`text_lines`, `note_pages`): the note repair renders
-again with the least change of style, and the `SoftHyphens` finisher rewrites the written
-PDF's text layer so that a word broken at a line's end copies whole.
+again with the least change of style, and the `TwinFonts` finisher rewrites the written PDF's
+text layer so that a word broken at a line's end copies whole and a French no-break space
+copies as one.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 
 import pydyf
@@ -60,6 +61,7 @@ class Line:
     last: object  # the line's last text box
     area: str  # "body" (the page's flow) or "notes" (the footnote area)
     auto_hyphen: bool = False
+    texts: tuple = ()  # the line's text boxes, in order (`last` is the last of them)
 
 
 def text_lines(rendered) -> list[Line]:
@@ -82,7 +84,7 @@ def _collect_lines(box, page: int, kind: str, lines: list[Line]) -> None:
             texts = list(_line_texts(child))
             if texts:
                 lines.append(Line(page, box.element, "".join(t.text for t in texts),
-                                  texts[-1], kind))
+                                  texts[-1], kind, texts=tuple(texts)))
         elif isinstance(child, boxes.ParentBox):
             _collect_lines(child, page, kind, lines)
 
@@ -253,24 +255,66 @@ def _styled(changes: list[tuple[object, str]]):
 
 SOFT_HYPHEN = "\u00ad"
 HYPHEN_LIKE = frozenset("-\u2010\u00ad")
+# The no-break spaces French typography puts before : ; ? ! and in « » (rendering/typography.py)
+NO_BREAK_SPACES = frozenset("\u00a0\u202f")
+TWIN_SUFFIXES = {SOFT_HYPHEN: "shy", "\u00a0": "nbsp", "\u202f": "nnbsp"}
 
 
-class SoftHyphens:
-    """A WeasyPrint finisher: hyphens added by hyphenation are text a reader never typed.
+@dataclass
+class _Wish:
+    """What one text box drawn on a page should copy as, where its glyphs copy otherwise: its
+    text (when it has no-break spaces), and whether it ends in an added hyphen."""
 
-    A font draws a typed hyphen-minus and an added hyphen with the same glyph, and a PDF maps
-    each glyph of a font to one text, so one of the two always copied wrong (WeasyPrint maps
-    the glyph to whichever came first). Each added hyphen is drawn here from a twin of its
-    font, the same font program, whose map says U+00AD, the soft hyphen the PDF standard
-    prescribes for a hyphen that is not part of the word (ISO 32000-1, 14.8.2.2.3): copying
-    gives back the word, and the typed hyphens keep their own text.
+    text: str
+    hyphen: bool
+
+    def placed(self, texts: list[str]) -> dict[int, str]:
+        """The glyphs (by index among `texts`, what each glyph copies as) to draw from a twin."""
+        placed = {}
+        if self.hyphen and texts and texts[-1] in HYPHEN_LIKE:
+            placed[len(texts) - 1] = SOFT_HYPHEN
+        if not self.text:
+            return placed
+        spaces = [index for index, text in enumerate(texts) if text.isspace()]
+        chars = [char for char in self.text if char.isspace()]
+        if len(spaces) != len(chars):
+            # WeasyPrint may draw a space the box's text no longer has at the line's end:
+            # compare the spaces between the first and the last letter only.
+            letters = [index for index, text in enumerate(texts) if not text.isspace()]
+            spaces = [index for index in spaces if letters and letters[0] < index < letters[-1]]
+            chars = [char for char in self.text.strip() if char.isspace()]
+        # Spaces that do not match the box's one for one are left as they are, never guessed.
+        if len(spaces) == len(chars):
+            placed.update((index, char) for index, char in zip(spaces, chars, strict=True)
+                          if char in NO_BREAK_SPACES)
+        return placed
+
+
+class TwinFonts:
+    """A WeasyPrint finisher: glyphs that must copy as another text than their font's map says.
+
+    A PDF maps each glyph of a font to one text, so a glyph drawn for two characters always
+    copies as one of them (WeasyPrint maps it to whichever came first). Two cases need it:
+    - an added hyphen and a typed hyphen-minus share a glyph; the added one must copy as
+      U+00AD, the soft hyphen the PDF standard prescribes for a hyphen that is not part of the
+      word (ISO 32000-1, 14.8.2.2.3), so that copying gives back the word;
+    - the fonts draw U+00A0 with their space glyph and have no U+202F (HarfBuzz draws the
+      space glyph narrowed), so French no-break spaces copied as plain spaces.
+    Each such glyph is drawn here from a twin of its font, the same font program under a
+    second resource whose map says the wanted text: the page looks the same, the text layer
+    says what the letter says. Which glyphs need it comes from the layout (`text_lines`).
     """
 
     def __init__(self, lines: list[Line]):
-        self.wanted: dict[int, Counter] = {}
+        # Per page (from 0), the text boxes' wishes by the box's text key, in drawing order.
+        self.wanted: dict[int, dict[str, list[_Wish]]] = {}
         for line in lines:
-            if line.auto_hyphen:
-                self.wanted.setdefault(line.page - 1, Counter())[_key(line.last.text)] += 1
+            for box in line.texts or (line.last,):
+                wish = _Wish(box.text if NO_BREAK_SPACES.intersection(box.text) else "",
+                             line.auto_hyphen and box is line.last)
+                if wish.text or wish.hyphen:
+                    page = self.wanted.setdefault(line.page - 1, {})
+                    page.setdefault(_key(box.text), []).append(wish)
 
     def __call__(self, document, pdf) -> None:
         if not self.wanted:
@@ -279,7 +323,7 @@ class SoftHyphens:
         def get(reference):
             return pdf.objects[int(bytes(reference).split()[0])]
 
-        twins: dict[str, str] = {}
+        twins: dict[tuple[str, str], str] = {}
         maps: dict[str, dict[int, str]] = {}
         for index, number in enumerate(pdf.pages["Kids"][::3]):
             wanted = self.wanted.get(index)
@@ -295,72 +339,106 @@ class SoftHyphens:
 
     def _rewrite(self, items, wanted, maps, fonts, twins, pdf, get):
         out = []
-        text_start = None  # index in `out` of the current BT
         font = size = None
-        shown: list[tuple[int, str, str, str]] = []  # (index in out, font, size, glyphs)
+        shown: list[tuple[int, str, str]] = []  # (index in out, font, size) of each TJ
         for item in items:
             out.append(item)
             if not isinstance(item, bytes):
                 continue
             if item == b"BT":
-                text_start, shown = len(out) - 1, []
+                shown = []
             elif item.endswith(b" Tf"):
                 parts = item.split()
                 font, size = parts[0][1:].decode(), parts[1].decode()
-            elif item.endswith(b"] TJ") and text_start is not None and font in maps:
-                glyphs = "".join(re.findall(r"<([0-9a-fA-F]*)>", item.decode("latin-1")))
-                shown.append((len(out) - 1, font, size, glyphs))
+            elif item.endswith(b"] TJ") and font in maps:
+                shown.append((len(out) - 1, font, size))
             elif item == b"ET" and shown:
-                self._soften(out, shown, wanted, maps, fonts, twins, pdf, get)
-                text_start = None
+                self._retext(out, shown, wanted, maps, fonts, twins, pdf, get)
+                shown = []
         return out
 
-    def _soften(self, out, shown, wanted, maps, fonts, twins, pdf, get) -> None:
-        index, font, size, glyphs = shown[-1]
-        if len(glyphs) < 4 or maps[font].get(int(glyphs[-4:], 16)) not in HYPHEN_LIKE:
+    def _retext(self, out, shown, wanted, maps, fonts, twins, pdf, get) -> None:
+        """Draw the glyphs of one text object (BT … ET) that need it from their font's twin."""
+        arrays = [(index, font, size, _tokens(out[index])) for index, font, size in shown]
+        texts = [maps[font].get(int(token[1:], 16), "") for _, font, _, tokens in arrays
+                 for token in tokens if token.startswith("<")]
+        waiting = wanted.get(_key("".join(texts)), [])
+        # The first wish of this text that fits these glyphs; a run of the same text that
+        # needs nothing (a typed word the same as one broken later) leaves the wish waiting.
+        match = next(((wish, found) for wish in waiting if (found := wish.placed(texts))), None)
+        if match is None:
             return
-        text = "".join(maps[name].get(int(run[i:i + 4], 16), "")
-                       for _, name, _, run in shown for i in range(0, len(run), 4))
-        key = _key(text)
-        if not wanted.get(key):
-            return
-        wanted[key] -= 1
-        hyphen = glyphs[-4:]
-        source = out[index].decode("latin-1")
-        # Cut the last glyph from the array, with any spacing after it (nothing follows it).
-        body = source[source.index("[") + 1:source.rindex("]")]
-        tokens = re.findall(r"<[0-9a-fA-F]*>|[^<>\s]+", body)
-        while tokens and not re.fullmatch(r"<[0-9a-fA-F]{4,}>", tokens[-1]):
-            tokens.pop()
-        tokens[-1] = tokens[-1][:-5] + ">"
-        if tokens[-1] == "<>":
-            tokens.pop()
-        twin = twins.get(font) or self._twin(font, hyphen, fonts, twins, pdf, get)
-        out[index:index + 1] = [
-            f"[{''.join(tokens)}] TJ".encode("latin-1"),
-            f"/{twin} {size} Tf".encode(), f"[<{hyphen}>] TJ".encode(),
-            f"/{font} {size} Tf".encode()]
+        wish, placed = match
+        waiting.remove(wish)
+        # From the last array back, so that the indices in `out` of the earlier ones hold.
+        counts = [sum(token.startswith("<") for token in tokens) for *_, tokens in arrays]
+        starts = [sum(counts[:n]) for n in range(len(arrays))]
+        for (index, font, size, tokens), glyph in reversed(list(zip(arrays, starts,
+                                                                     strict=True))):
+            out[index:index + 1] = self._split(tokens, glyph, placed, font, size, fonts,
+                                               twins, pdf, get)
+
+    def _split(self, tokens, glyph, placed, font, size, fonts, twins, pdf, get) -> list[bytes]:
+        """One TJ array as several, the glyphs to retext each shown from its twin. The spacing
+        numbers stay where they were, so every glyph keeps its place on the page."""
+        runs: list[tuple[str, list[str]]] = [(font, [])]
+        for token in tokens:
+            if token.startswith("<"):
+                text = placed.get(glyph)
+                glyph += 1
+                name = font if text is None else (twins.get((font, text)) or self._twin(
+                    font, token[1:], text, fonts, twins, pdf, get))
+                if name != runs[-1][0]:
+                    runs.append((name, []))
+                runs[-1][1].append(f"{token}>")
+            else:
+                runs[-1][1].append(token)
+        out: list[bytes] = []
+        for number, (name, parts) in enumerate(runs):
+            if number:
+                out.append(f"/{name} {size} Tf".encode())
+            if parts:
+                out.append(f"[{' '.join(parts)}] TJ".encode("latin-1"))
+        if len(runs) > 1:
+            out.append(f"/{font} {size} Tf".encode())
+        return out
 
     @staticmethod
-    def _twin(font, hyphen, fonts, twins, pdf, get) -> str:
-        """A copy of the font's dictionary with a map of its hyphen glyph to U+00AD."""
+    def _twin(font, glyph, text, fonts, twins, pdf, get) -> str:
+        """A copy of the font's dictionary whose map says `text` for `glyph` (a hex code)."""
         original = fonts[font]
         header = []
         for item in get(get(original)["ToUnicode"]).stream:
             if bytes(item).endswith(b"beginbfchar"):
                 break
             header.append(item)
+        code = text.encode("utf-16-be").hex()
         to_unicode = pydyf.Stream(
-            [*header, b"1 beginbfchar", f"<{hyphen}> <00ad>".encode(), b"endbfchar",
+            [*header, b"1 beginbfchar", f"<{glyph}> <{code}>".encode(), b"endbfchar",
              b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"],
             compress=get(get(original)["ToUnicode"]).compress)
         pdf.add_object(to_unicode)
         twin = pydyf.Dictionary({**get(original), "ToUnicode": to_unicode.reference})
         pdf.add_object(twin)
-        name = f"{font}shy"
+        name = f"{font}{TWIN_SUFFIXES[text]}"
         fonts[name] = twin.reference
-        twins[font] = name
+        twins[font, text] = name
         return name
+
+
+def _tokens(item: bytes) -> list[str]:
+    """A TJ array's items: one "<xxxx" per glyph (its hex code, without the closing bracket)
+    and the spacing numbers as written; empty strings "<>" dropped, they show nothing."""
+    source = item.decode("latin-1")
+    body = source[source.index("[") + 1:source.rindex("]")]
+    tokens = []
+    for token in re.findall(r"<[0-9a-fA-F]*>|[^<>\s]+", body):
+        if token.startswith("<"):
+            hexes = token[1:-1]
+            tokens.extend(f"<{hexes[i:i + 4]}" for i in range(0, len(hexes), 4))
+        else:
+            tokens.append(token)
+    return tokens
 
 
 def _read_to_unicode(items) -> dict[int, str]:
